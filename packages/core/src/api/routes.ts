@@ -1,0 +1,159 @@
+import type { Scope } from "../apikey/apikey.js";
+import { usersTable, type UsersTableIndexName } from "../user/table.js";
+
+/**
+ * The one definition of the API: each route's method, path, handler, scope,
+ * data access and bindings. The stacks, the local runner, the docs and the
+ * tests all read it; nothing else lists routes or permissions.
+ */
+
+export type DynamoDbAction =
+  | "dynamodb:GetItem"
+  | "dynamodb:PutItem"
+  | "dynamodb:UpdateItem"
+  | "dynamodb:DeleteItem"
+  | "dynamodb:ConditionCheckItem"
+  | "dynamodb:Query";
+
+/** DynamoDB actions a function may call, on the users table and on each of its indexes. */
+export interface TableAccess {
+  readonly table?: readonly DynamoDbAction[];
+  readonly indexes?: Readonly<Partial<Record<UsersTableIndexName, readonly DynamoDbAction[]>>>;
+}
+
+/**
+ * What a function is bound to, by SST construct: the stacks bind the real
+ * construct, the local runner sets the `SST_<construct>_<prop>_<id>` variables.
+ */
+export const bindings = {
+  usersTable: { construct: "Table", id: usersTable.id, prop: "tableName" },
+  cursorSecret: { construct: "Secret", id: "CURSOR_SECRET", prop: "value" },
+  apiKeysSecretArn: { construct: "Parameter", id: "API_KEYS_SECRET_ARN", prop: "value" },
+} as const;
+export type BindingName = keyof typeof bindings;
+
+export interface FunctionDefinition {
+  /** Construct id of the function; also its name in logs and metrics. */
+  readonly id: string;
+  /** SST handler path: file without extension, then the export. */
+  readonly handler: string;
+  readonly bind: readonly BindingName[];
+  readonly tableAccess: TableAccess;
+  /** Secrets Manager actions on the API-keys secret. */
+  readonly apiKeysSecretAccess: readonly ("secretsmanager:GetSecretValue")[];
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteDefinition extends FunctionDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly scope: Scope;
+  /** The operation, as named in metrics and the API reference. */
+  readonly operation: string;
+}
+
+/** Idempotency records of Powertools live in the users table. */
+const idempotencyAccess = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+
+const functionsDir = "packages/functions/src";
+
+export const routes = {
+  listUsers: {
+    id: "ListUsers",
+    operation: "listUsers",
+    method: "GET",
+    path: "/users",
+    handler: `${functionsDir}/users/list.handler`,
+    scope: "users:read",
+    bind: ["usersTable", "cursorSecret"],
+    tableAccess: { indexes: { byCreatedAt: ["dynamodb:Query"] } },
+    apiKeysSecretAccess: [],
+  },
+  createUser: {
+    id: "CreateUser",
+    operation: "createUser",
+    method: "POST",
+    path: "/users",
+    handler: `${functionsDir}/users/create.handler`,
+    scope: "users:write",
+    bind: ["usersTable"],
+    tableAccess: { table: idempotencyAccess },
+    apiKeysSecretAccess: [],
+  },
+  getUser: {
+    id: "GetUser",
+    operation: "getUser",
+    method: "GET",
+    path: "/users/{userId}",
+    handler: `${functionsDir}/users/get.handler`,
+    scope: "users:read",
+    bind: ["usersTable"],
+    tableAccess: { table: ["dynamodb:GetItem"] },
+    apiKeysSecretAccess: [],
+  },
+  replaceUser: {
+    id: "ReplaceUser",
+    operation: "replaceUser",
+    method: "PUT",
+    path: "/users/{userId}",
+    handler: `${functionsDir}/users/replace.handler`,
+    scope: "users:write",
+    bind: ["usersTable"],
+    tableAccess: { table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] },
+    apiKeysSecretAccess: [],
+  },
+  patchUser: {
+    id: "PatchUser",
+    operation: "patchUser",
+    method: "PATCH",
+    path: "/users/{userId}",
+    handler: `${functionsDir}/users/patch.handler`,
+    scope: "users:write",
+    bind: ["usersTable"],
+    tableAccess: { table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] },
+    apiKeysSecretAccess: [],
+  },
+  deleteUser: {
+    id: "DeleteUser",
+    operation: "deleteUser",
+    method: "DELETE",
+    path: "/users/{userId}",
+    handler: `${functionsDir}/users/delete.handler`,
+    scope: "users:write",
+    bind: ["usersTable"],
+    tableAccess: { table: ["dynamodb:GetItem", "dynamodb:DeleteItem"] },
+    apiKeysSecretAccess: [],
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteName = keyof typeof routes;
+export const routeList: readonly RouteDefinition[] = Object.values(routes);
+
+/** The Lambda REQUEST authorizer: reads key records from its one secret. */
+export const authorizer = {
+  id: "Authorizer",
+  handler: `${functionsDir}/authorizer.handler`,
+  bind: ["apiKeysSecretArn"],
+  tableAccess: {},
+  apiKeysSecretAccess: ["secretsmanager:GetSecretValue"],
+  /** Header carrying the key; also the authorizer's cache key. */
+  identityHeader: "x-api-key",
+  /** How long API Gateway caches a key's policy. */
+  resultsCacheTtlSeconds: 300,
+} as const satisfies FunctionDefinition & Record<string, unknown>;
+
+/** Settings every function shares, on AWS and locally. */
+export const functionDefaults = {
+  runtime: "nodejs22.x",
+  architecture: "arm_64",
+  memorySize: 512,
+  /** Well under API Gateway's 29 s integration timeout. */
+  timeoutSeconds: 10,
+  serviceName: "users-api",
+  metricsNamespace: "UsersApi",
+} as const;
+
+/** Largest request body the API accepts, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;

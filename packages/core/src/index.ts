@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./problem.js";
+export * from "./user/index.js";
+export * from "./apikey/apikey.js";
+export * from "./api/routes.js";

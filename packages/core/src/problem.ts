@@ -1,0 +1,36 @@
+/** Media type of RFC 9457 problem details. */
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** An RFC 9457 problem document, as every error of the API is returned. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly { readonly path: string; readonly message: string }[];
+}
+
+/** The problem types this API returns, by HTTP status; `type` is a URI reference relative to the API. */
+export const problemTypes = {
+  400: { type: "/problems/bad-request", title: "Bad Request" },
+  401: { type: "/problems/unauthorized", title: "Unauthorized" },
+  403: { type: "/problems/forbidden", title: "Forbidden" },
+  404: { type: "/problems/not-found", title: "Not Found" },
+  405: { type: "/problems/method-not-allowed", title: "Method Not Allowed" },
+  409: { type: "/problems/conflict", title: "Conflict" },
+  412: { type: "/problems/precondition-failed", title: "Precondition Failed" },
+  413: { type: "/problems/payload-too-large", title: "Payload Too Large" },
+  415: { type: "/problems/unsupported-media-type", title: "Unsupported Media Type" },
+  422: { type: "/problems/unprocessable-content", title: "Unprocessable Content" },
+  429: { type: "/problems/too-many-requests", title: "Too Many Requests" },
+  500: { type: "/problems/internal-error", title: "Internal Server Error" },
+  502: { type: "/problems/bad-gateway", title: "Bad Gateway" },
+  503: { type: "/problems/service-unavailable", title: "Service Unavailable" },
+  504: { type: "/problems/gateway-timeout", title: "Gateway Timeout" },
+} as const satisfies Record<number, { type: string; title: string }>;
+
+export type ProblemStatus = keyof typeof problemTypes;
+
+export function problem(status: ProblemStatus, detail: string, errors?: Problem["errors"]): Problem {
+  return { ...problemTypes[status], status, detail, ...(errors && errors.length > 0 ? { errors } : {}) };
+}

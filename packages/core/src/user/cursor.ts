@@ -1,0 +1,39 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { ValidationFailed } from "../errors.js";
+
+/** The DynamoDB key a page ends at: the table key plus the list index key. */
+export const PageKey = z.strictObject({
+  pk: z.string().max(512),
+  sk: z.string().max(512),
+  listPk: z.string().max(512),
+  listSk: z.string().max(512),
+});
+export type PageKey = z.infer<typeof PageKey>;
+
+const sign = (payload: string, secret: string) => createHmac("sha256", secret).update(payload).digest();
+
+/** Encodes where the next page starts as an opaque, HMAC-SHA256-signed token. */
+export function encodeCursor(key: PageKey, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(key)).toString("base64url");
+  return `${payload}.${sign(payload, secret).toString("base64url")}`;
+}
+
+const invalidCursor = () =>
+  new ValidationFailed("The cursor is not one this API issued.", [
+    { path: "query.cursor", message: "is invalid or has been tampered with" },
+  ]);
+
+/** Verifies and decodes a cursor; anything not signed with `secret` is a {@link ValidationFailed}. */
+export function decodeCursor(cursor: string, secret: string): PageKey {
+  const [payload, signature, ...rest] = cursor.split(".");
+  if (!payload || !signature || rest.length > 0) throw invalidCursor();
+  const expected = sign(payload, secret);
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+  try {
+    return PageKey.parse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+  } catch {
+    throw invalidCursor();
+  }
+}

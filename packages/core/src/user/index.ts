@@ -1,0 +1,6 @@
+export * from "./schema.js";
+export * from "./repository.js";
+export * from "./cursor.js";
+export * from "./merge-patch.js";
+export * from "./version.js";
+export * from "./table.js";

@@ -1,0 +1,267 @@
+import { randomUUID } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { Conflict, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
+import { applyMergePatch } from "./merge-patch.js";
+import { PageKey } from "./cursor.js";
+import { type User, UserInput, type UserPatch } from "./schema.js";
+import { itemKeys, usersTable } from "./table.js";
+import type { VersionCondition } from "./version.js";
+
+/** Where the repository stores users. */
+export interface UserStore {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+/** How many times a write that lost a race is tried again before giving up with 409. */
+const MAX_ATTEMPTS = 6;
+
+type UserItem = User & ReturnType<typeof itemKeys.user> & { listPk: string; listSk: string };
+
+const toItem = (user: User): UserItem => ({
+  ...itemKeys.user(user.userId),
+  listPk: itemKeys.listPartition,
+  listSk: itemKeys.listSortKey(user.createdAt, user.userId),
+  ...user,
+});
+
+const toUser = (item: Record<string, unknown>): User => {
+  const { pk: _pk, sk: _sk, listPk: _listPk, listSk: _listSk, ...user } = item;
+  return user as User;
+};
+
+const emailTaken = (email: string) => new Conflict(`The email address ${email} belongs to another user.`);
+const userNotFound = (userId: string) => new NotFound(`No user has the id ${userId}.`);
+
+/** Reasons DynamoDB gave for cancelling a transaction, one per action (`"None"` where it had none). */
+const cancellationReasons = (error: unknown): readonly string[] | undefined =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None")
+    : undefined;
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/** Transactions touching the same item at once are cancelled with TransactionConflict; wait and try again. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+
+/** Creates a user and the guard item that keeps its email unique, in one transaction. */
+export async function createUser(store: UserStore, input: UserInput, now = new Date()): Promise<User> {
+  const timestamp = now.toISOString();
+  const user: User = { userId: randomUUID(), ...input, createdAt: timestamp, updatedAt: timestamp, version: 1 };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: store.tableName,
+                Item: toItem(user),
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: store.tableName,
+                Item: { ...itemKeys.emailGuard(user.email), userId: user.userId },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+          ],
+        }),
+      );
+      return user;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[1] === "ConditionalCheckFailed") throw emailTaken(user.email);
+      if (reasons?.includes("TransactionConflict") && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** Reads one user with a strongly consistent GetItem. */
+export async function getUser(store: UserStore, userId: string): Promise<User> {
+  const { Item } = await store.client.send(
+    new GetCommand({ TableName: store.tableName, Key: itemKeys.user(userId), ConsistentRead: true }),
+  );
+  if (!Item) throw userNotFound(userId);
+  return toUser(Item);
+}
+
+export interface UserListPage {
+  readonly items: User[];
+  /** Where the next page starts, or `undefined` on the last page. */
+  readonly nextKey: PageKey | undefined;
+}
+
+/** One Query on the sparse creation-time index, newest first. */
+export async function listUsersNewestFirst(
+  store: UserStore,
+  options: { limit: number; startAfter?: PageKey },
+): Promise<UserListPage> {
+  const index = usersTable.globalIndexes.byCreatedAt;
+  const { Items = [], LastEvaluatedKey } = await store.client.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: "byCreatedAt",
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": index.partitionKey },
+      ExpressionAttributeValues: { ":pk": itemKeys.listPartition },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startAfter,
+    }),
+  );
+  return { items: Items.map(toUser), nextKey: LastEvaluatedKey ? PageKey.parse(LastEvaluatedKey) : undefined };
+}
+
+/** Replaces a user's editable fields (PUT). */
+export function replaceUser(store: UserStore, userId: string, input: UserInput, condition?: VersionCondition) {
+  return updateUser(store, userId, () => input, condition);
+}
+
+/** Applies a JSON merge patch to a user's editable fields (PATCH); the result must be a valid {@link UserInput}. */
+export function patchUser(store: UserStore, userId: string, patch: UserPatch, condition?: VersionCondition) {
+  return updateUser(
+    store,
+    userId,
+    (current) => {
+      const { email, name, phone, attributes } = current;
+      const patched = UserInput.safeParse(applyMergePatch({ email, name, phone, attributes }, patch));
+      if (!patched.success) throw ValidationFailed.fromZod(patched.error, "The patched user is not valid.", "body");
+      return patched.data;
+    },
+    condition,
+  );
+}
+
+/**
+ * Read, check the precondition, write conditioned on the version read.
+ * A write that lost a race reads again, so no update is ever lost, and an
+ * `If-Match` that no longer holds becomes a 412.
+ */
+async function updateUser(
+  store: UserStore,
+  userId: string,
+  nextFields: (current: User) => UserInput,
+  condition: VersionCondition | undefined,
+  now = () => new Date(),
+): Promise<User> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await getUser(store, userId);
+    requireVersion(current, condition);
+    const fields = nextFields(current);
+    const updated: User = {
+      userId,
+      ...fields,
+      createdAt: current.createdAt,
+      updatedAt: now().toISOString(),
+      version: current.version + 1,
+    };
+    const putUser = {
+      TableName: store.tableName,
+      Item: toItem(updated),
+      ConditionExpression: "version = :read",
+      ExpressionAttributeValues: { ":read": current.version },
+    };
+    try {
+      if (updated.email === current.email) {
+        await store.client.send(new PutCommand(putUser));
+      } else {
+        await store.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: putUser },
+              {
+                Delete: {
+                  TableName: store.tableName,
+                  Key: itemKeys.emailGuard(current.email),
+                  ConditionExpression: "userId = :userId",
+                  ExpressionAttributeValues: { ":userId": userId },
+                },
+              },
+              {
+                Put: {
+                  TableName: store.tableName,
+                  Item: { ...itemKeys.emailGuard(updated.email), userId },
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return updated;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[2] === "ConditionalCheckFailed" && reasons[0] !== "ConditionalCheckFailed") {
+        throw emailTaken(updated.email);
+      }
+      if (isConditionFailure(error) || reasons?.some((code) => code !== "None")) {
+        await backoff(attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new Conflict("The user changed too often while being updated; try again.");
+}
+
+/** Deletes a user and its email guard in one transaction. */
+export async function deleteUser(store: UserStore, userId: string, condition?: VersionCondition): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await getUser(store, userId);
+    requireVersion(current, condition);
+    try {
+      await store.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: store.tableName,
+                Key: itemKeys.user(userId),
+                ConditionExpression: "version = :read",
+                ExpressionAttributeValues: { ":read": current.version },
+              },
+            },
+            {
+              Delete: {
+                TableName: store.tableName,
+                Key: itemKeys.emailGuard(current.email),
+                ConditionExpression: "userId = :userId",
+                ExpressionAttributeValues: { ":userId": userId },
+              },
+            },
+          ],
+        }),
+      );
+      return;
+    } catch (error) {
+      if (cancellationReasons(error)?.some((code) => code !== "None")) {
+        await backoff(attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new Conflict("The user changed too often while being deleted; try again.");
+}
+
+function requireVersion(current: User, condition: VersionCondition | undefined) {
+  if (condition && !condition.matches(current.version)) {
+    throw new PreconditionFailed(`The user is at version ${current.version}, which If-Match does not name.`);
+  }
+}

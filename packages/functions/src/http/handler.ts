@@ -1,0 +1,50 @@
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import type { APIGatewayProxyEvent, Context } from "aws-lambda";
+import { Forbidden, type RouteDefinition } from "@users-api/core";
+import { logger, metrics, tracer } from "../observability.js";
+import { toHttpRequest, type HttpRequest } from "./request.js";
+import { problemResponse, responseForError, type HttpResponse } from "./response.js";
+
+export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResponse>;
+
+/**
+ * Wraps a route's operation: checks the caller's scope, maps errors to
+ * problem documents in one place, and adds Powertools logs, metrics and traces.
+ *
+ * @example
+ * export const handler = httpHandler(routes.getUser, async (request) => json(200, ...));
+ */
+export function httpHandler(route: RouteDefinition, operation: Operation) {
+  const run = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResponse> => {
+    const request = toHttpRequest(event);
+    logger.appendKeys({ operation: route.operation, caller: request.caller });
+    try {
+      if (!request.scopes.includes(route.scope)) {
+        throw new Forbidden(`This API key lacks the ${route.scope} scope that ${route.method} ${route.path} needs.`);
+      }
+      return await operation(request, context);
+    } catch (error) {
+      const response = responseForError(error);
+      if (response) {
+        if (response.statusCode >= 500) {
+          logger.warn("dependency unavailable", { error });
+          metrics.addMetric("DependencyUnavailable", MetricUnit.Count, 1);
+        }
+        return response;
+      }
+      logger.error("unexpected error", { error });
+      metrics.addMetric("UnexpectedError", MetricUnit.Count, 1);
+      return problemResponse(500, "An unexpected error occurred; it has been logged.");
+    } finally {
+      logger.resetKeys();
+    }
+  };
+  return middy(run)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}

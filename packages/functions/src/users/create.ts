@@ -1,0 +1,78 @@
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import {
+  IdempotencyKeyReused,
+  RequestInProgress,
+  UserInput,
+  ValidationFailed,
+  createUser,
+  etagOf,
+  itemKeys,
+  routes,
+  usersTable,
+} from "@users-api/core";
+import { httpHandler } from "../http/handler.js";
+import { parseJsonBody } from "../http/request.js";
+import { json, type HttpResponse } from "../http/response.js";
+import { metrics } from "../observability.js";
+import { dynamoDbClient, userStore } from "../store.js";
+
+/** A client's `Idempotency-Key` is honoured for 24 hours. */
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+interface CreateRequest {
+  /** The API key's name, so two clients can never collide on one idempotency key. */
+  readonly caller: string;
+  readonly idempotencyKey: string;
+  readonly input: UserInput;
+}
+
+async function create(input: UserInput): Promise<HttpResponse> {
+  const user = await createUser(userStore, input);
+  metrics.addMetric("UsersCreated", MetricUnit.Count, 1);
+  return json(201, user, { location: `/users/${user.userId}`, etag: etagOf(user.version) });
+}
+
+const idempotencyConfig = new IdempotencyConfig({
+  eventKeyJmesPath: "[caller, idempotencyKey]",
+  payloadValidationJmesPath: "input",
+  expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
+});
+
+/** Replays the first response for a repeated key; the records live in the users table and expire by TTL. */
+const createOnce = makeIdempotent((request: CreateRequest) => create(request.input), {
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: userStore.tableName,
+    keyAttr: usersTable.primaryIndex.partitionKey,
+    sortKeyAttr: usersTable.primaryIndex.sortKey,
+    staticPkValue: itemKeys.idempotencyPartition(process.env.AWS_LAMBDA_FUNCTION_NAME ?? routes.createUser.id),
+    expiryAttr: usersTable.timeToLiveAttribute,
+    awsSdkV3Client: dynamoDbClient,
+  }),
+  config: idempotencyConfig,
+});
+
+export const handler = httpHandler(routes.createUser, async (request, context) => {
+  const input = parseJsonBody(request, UserInput);
+  const idempotencyKey = request.header("idempotency-key");
+  if (idempotencyKey === undefined) return create(input);
+  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new ValidationFailed("The Idempotency-Key header is not valid.", [
+      { path: "headers.idempotency-key", message: "must be 1 to 255 visible ASCII characters" },
+    ]);
+  }
+  idempotencyConfig.registerLambdaContext(context);
+  try {
+    return await createOnce({ caller: request.caller, idempotencyKey, input });
+  } catch (error) {
+    if (error instanceof Error && error.name === "IdempotencyValidationError") {
+      throw new IdempotencyKeyReused("This Idempotency-Key was already used with a different body.");
+    }
+    if (error instanceof Error && error.name === "IdempotencyAlreadyInProgressError") {
+      throw new RequestInProgress("A request with this Idempotency-Key is still being processed.");
+    }
+    throw error;
+  }
+});
