@@ -3,3 +3,4 @@ export * from "./problem.js";
 export * from "./user/index.js";
 export * from "./apikey/apikey.js";
 export * from "./api/routes.js";
+export * from "./api/gateway-responses.js";

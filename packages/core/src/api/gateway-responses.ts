@@ -1,0 +1,32 @@
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemStatus } from "../problem.js";
+
+/**
+ * API Gateway's own errors (it answers before or instead of a handler),
+ * rewritten as problem documents. The Api stack declares them as gateway
+ * responses; the local gateway answers with the same documents.
+ * Keys are API Gateway response types.
+ */
+export const gatewayResponses = {
+  UNAUTHORIZED: { status: 401, detail: "A valid API key is required in the x-api-key header." },
+  ACCESS_DENIED: { status: 403, detail: "This API key may not call this route." },
+  MISSING_AUTHENTICATION_TOKEN: { status: 404, detail: "No route matches this method and path." },
+  RESOURCE_NOT_FOUND: { status: 404, detail: "No route matches this method and path." },
+  BAD_REQUEST_PARAMETERS: { status: 400, detail: "A required request parameter is missing." },
+  BAD_REQUEST_BODY: { status: 400, detail: "The request body is not valid." },
+  REQUEST_TOO_LARGE: { status: 413, detail: "The request is larger than API Gateway accepts." },
+  THROTTLED: { status: 429, detail: "Too many requests; slow down and retry." },
+  AUTHORIZER_FAILURE: { status: 500, detail: "The authorizer failed; try again." },
+  AUTHORIZER_CONFIGURATION_ERROR: { status: 500, detail: "The authorizer is misconfigured." },
+  INTEGRATION_FAILURE: { status: 502, detail: "The function failed to answer." },
+  DEFAULT_4XX: { status: 400, detail: "The request could not be processed." },
+  DEFAULT_5XX: { status: 502, detail: "The API failed to answer." },
+  INTEGRATION_TIMEOUT: { status: 504, detail: "The function did not answer in time." },
+} as const satisfies Record<string, { status: ProblemStatus; detail: string }>;
+
+export type GatewayResponseType = keyof typeof gatewayResponses;
+
+/** The body API Gateway sends for one of its own errors. */
+export function gatewayProblem(type: GatewayResponseType) {
+  const { status, detail } = gatewayResponses[type];
+  return { status, contentType: PROBLEM_CONTENT_TYPE, body: problem(status, detail) };
+}
