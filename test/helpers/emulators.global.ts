@@ -1,4 +1,4 @@
-import "vitest";
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { startDynamoDbLocal } from "../../packages/local/src/emulators/dynamodb-local.js";
 import { startMoto } from "../../packages/local/src/emulators/moto.js";

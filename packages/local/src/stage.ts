@@ -1,12 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { apiKeysSecretName, bindings } from "@users-api/core";
+import { APP_NAME, DEFAULT_REGION, apiKeysSecretName, bindings } from "@users-api/core";
 import { ensureApiKeysSecret } from "./api-keys.js";
 import { createUsersTable } from "./table.js";
 
-export const APP_NAME = "users-api";
-export const LOCAL_REGION = "us-east-1";
+export { APP_NAME };
+export const LOCAL_REGION = DEFAULT_REGION;
 /** The emulators accept any credentials; these are never real. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
 

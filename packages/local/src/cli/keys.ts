@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { APP_NAME, DEFAULT_REGION, Scope, apiKeysSecretName } from "@users-api/core";
+import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../stage.js";
+import { localPaths, type RunningLocalApi } from "../local-paths.js";
+
+const usage = `Manage users-api API keys (stored as SHA-256 hashes in the stage's Secrets Manager secret).
+
+  pnpm keys create --stage <stage> --name <name> --scopes users:read[,users:write]
+  pnpm keys list   --stage <stage>
+  pnpm keys revoke --stage <stage> --name <name>
+
+--stage local talks to the running \`pnpm local\`; any other stage uses the AWS credentials
+and region of the environment (AWS_PROFILE, AWS_REGION, ...; default region ${DEFAULT_REGION}).`;
+
+class UsageError extends Error {}
+
+/** The stage's secret and a client for it: the local emulator for `local`, AWS otherwise. */
+function secretsFor(stage: string) {
+  const secretId = apiKeysSecretName(APP_NAME, stage);
+  if (stage !== "local") return { client: new SecretsManagerClient({ region: process.env.AWS_REGION ?? DEFAULT_REGION }), secretId };
+  let running: RunningLocalApi;
+  try {
+    running = JSON.parse(readFileSync(localPaths().runningFile, "utf8")) as RunningLocalApi;
+  } catch {
+    throw new UsageError("The local API is not running: start it with `pnpm local` first.");
+  }
+  const client = new SecretsManagerClient({ region: LOCAL_REGION, endpoint: running.motoEndpoint, credentials: LOCAL_CREDENTIALS });
+  return { client, secretId };
+}
+
+function parseScopes(value: string | undefined): Scope[] {
+  if (!value) throw new UsageError("--scopes is required, e.g. --scopes users:read,users:write");
+  return value.split(",").map((scope) => {
+    const parsed = Scope.safeParse(scope.trim());
+    if (!parsed.success) throw new UsageError(`Unknown scope "${scope}"; scopes are ${Scope.options.join(", ")}.`);
+    return parsed.data;
+  });
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { stage: { type: "string" }, name: { type: "string" }, scopes: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  if (!values.stage) throw new UsageError("--stage is required");
+  const { client, secretId } = secretsFor(values.stage);
+  try {
+    switch (command) {
+      case "create": {
+        if (!values.name) throw new UsageError("--name is required");
+        const { key, record } = await createApiKey(client, secretId, values.name, parseScopes(values.scopes));
+        console.log(`Created key "${record.name}" with scopes ${record.scopes.join(", ")} on stage ${values.stage}.`);
+        console.log("Store it now: it is shown only this once.\n");
+        console.log(key);
+        return 0;
+      }
+      case "list": {
+        const records = await listApiKeys(client, secretId);
+        if (records.length === 0) console.log(`No keys on stage ${values.stage}.`);
+        for (const record of records) console.log(`${record.name}\t${record.scopes.join(",")}\t${record.createdAt}`);
+        return 0;
+      }
+      case "revoke": {
+        if (!values.name) throw new UsageError("--name is required");
+        const record = await revokeApiKey(client, secretId, values.name);
+        console.log(`Revoked key "${record.name}" on stage ${values.stage}; it stops working within a minute.`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(error instanceof UsageError ? `${message}\n\n${usage}` : `Error: ${message}`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

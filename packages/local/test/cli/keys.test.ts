@@ -1,0 +1,70 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { APP_NAME, apiKeysSecretName, findApiKey } from "@users-api/core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { ensureApiKeysSecret, readApiKeys } from "../../src/api-keys.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../src/stage.js";
+import { runCli } from "./run-cli.js";
+
+// A deployed stage: the stack created the secret; the CLI uses the environment's AWS settings (here: moto).
+const stage = `keys-cli-${process.pid}`;
+const awsEnvironment = () => ({
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: inject("motoEndpoint"),
+});
+
+describe("pnpm keys against a deployed stage", () => {
+  let secrets: SecretsManagerClient;
+  const secretId = apiKeysSecretName(APP_NAME, stage);
+
+  beforeAll(async () => {
+    secrets = new SecretsManagerClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: inject("motoEndpoint") });
+    await ensureApiKeysSecret(secrets, secretId);
+  });
+
+  it("creates a key, prints it once and stores only its hash", async () => {
+    const result = await runCli("keys", ["create", "--stage", stage, "--name", "mobile-app", "--scopes", "users:read,users:write"], awsEnvironment());
+
+    expect(result.code).toBe(0);
+    const key = result.stdout.trim().split("\n").at(-1) ?? "";
+    expect(key).toMatch(/^uak_[A-Za-z0-9_-]{43}$/);
+    const store = await readApiKeys(secrets, secretId);
+    expect(findApiKey(store, key)).toMatchObject({ name: "mobile-app", scopes: ["users:read", "users:write"] });
+    expect(JSON.stringify(store)).not.toContain(key);
+  });
+
+  it("lists names, scopes and creation times, never keys or hashes", async () => {
+    await runCli("keys", ["create", "--stage", stage, "--name", "reporting", "--scopes", "users:read"], awsEnvironment());
+
+    const result = await runCli("keys", ["list", "--stage", stage], awsEnvironment());
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^reporting\tusers:read\t\d{4}-\d\d-\d\dT/m);
+    const store = await readApiKeys(secrets, secretId);
+    for (const record of store.keys) expect(result.stdout).not.toContain(record.hash);
+  });
+
+  it("revokes a key by name so it no longer matches", async () => {
+    const created = await runCli("keys", ["create", "--stage", stage, "--name", "old-partner", "--scopes", "users:read"], awsEnvironment());
+    const key = created.stdout.trim().split("\n").at(-1) ?? "";
+
+    const result = await runCli("keys", ["revoke", "--stage", stage, "--name", "old-partner"], awsEnvironment());
+
+    expect(result.code).toBe(0);
+    expect(findApiKey(await readApiKeys(secrets, secretId), key)).toBeUndefined();
+  });
+
+  it.each([
+    [["create", "--stage", stage, "--name", "x", "--scopes", "users:admin"], /Unknown scope "users:admin"/],
+    [["create", "--stage", stage, "--name", "mobile-app", "--scopes", "users:read"], /already exists/],
+    [["revoke", "--stage", stage, "--name", "nobody"], /No key is named "nobody"/],
+    [["create", "--name", "x", "--scopes", "users:read"], /--stage is required/],
+    [["rotate", "--stage", stage], /Unknown command "rotate"/],
+  ])("refuses %j with a clear message and a non-zero exit", async (args, message) => {
+    const result = await runCli("keys", args, awsEnvironment());
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+});
