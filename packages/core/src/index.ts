@@ -5,3 +5,4 @@ export * from "./user/index.js";
 export * from "./apikey/apikey.js";
 export * from "./api/routes.js";
 export * from "./api/gateway-responses.js";
+export * from "./api/openapi.js";

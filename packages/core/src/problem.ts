@@ -1,14 +1,20 @@
+import { z } from "zod";
+
 /** Media type of RFC 9457 problem details. */
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-/** An RFC 9457 problem document, as every error of the API is returned. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
-}
+/** An RFC 9457 problem document, as every error of the API is returned; also its OpenAPI schema. */
+export const Problem = z.strictObject({
+  type: z.string().describe("URI reference naming the kind of problem, relative to the API, e.g. /problems/not-found."),
+  title: z.string().describe("Short summary of the kind of problem; the same for every problem of a type."),
+  status: z.int().min(400).max(599).describe("The HTTP status code."),
+  detail: z.string().describe("What went wrong with this request."),
+  errors: z
+    .array(z.strictObject({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe("For invalid requests: each invalid field (e.g. body.email, query.limit) and why."),
+});
+export type Problem = z.infer<typeof Problem>;
 
 /** The problem types this API returns, by HTTP status; `type` is a URI reference relative to the API. */
 export const problemTypes = {
@@ -31,6 +37,10 @@ export const problemTypes = {
 
 export type ProblemStatus = keyof typeof problemTypes;
 
-export function problem(status: ProblemStatus, detail: string, errors?: Problem["errors"]): Problem {
-  return { ...problemTypes[status], status, detail, ...(errors && errors.length > 0 ? { errors } : {}) };
+export function problem(
+  status: ProblemStatus,
+  detail: string,
+  errors?: readonly { readonly path: string; readonly message: string }[],
+): Problem {
+  return { ...problemTypes[status], status, detail, ...(errors && errors.length > 0 ? { errors: [...errors] } : {}) };
 }

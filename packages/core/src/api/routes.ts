@@ -155,5 +155,41 @@ export const functionDefaults = {
   metricsNamespace: "UsersApi",
 } as const;
 
+export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+/**
+ * Environment of every function: the stacks set it on AWS and the local
+ * runner sets the same, so Powertools behaves alike in both.
+ */
+export function functionEnvironment(options: { readonly logLevel: LogLevel }): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: functionDefaults.serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: functionDefaults.metricsNamespace,
+    POWERTOOLS_LOG_LEVEL: options.logLevel,
+  };
+}
+
+/**
+ * Custom metrics the handlers emit through Powertools Metrics, in the
+ * `functionDefaults.metricsNamespace` namespace. Every one carries the
+ * {@link businessMetricDimensions}; `ColdStart` also has `function_name`.
+ * The dashboard charts each of them.
+ */
+export const businessMetrics = [
+  "UsersCreated",
+  "UsersUpdated",
+  "UsersDeleted",
+  "DependencyUnavailable",
+  "UnexpectedError",
+  "ColdStart",
+] as const;
+export type BusinessMetric = (typeof businessMetrics)[number];
+
+/** Dimensions of every business metric: Powertools' `service`, and the stage (the handlers read `SST_STAGE`). */
+export const businessMetricDimensions = (stage: string) => ({ service: functionDefaults.serviceName, stage });
+
 /** Largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What an `Idempotency-Key` header on POST may hold: 1 to 255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

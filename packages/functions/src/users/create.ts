@@ -2,6 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import {
+  IDEMPOTENCY_KEY_PATTERN,
   IdempotencyKeyReused,
   RequestInProgress,
   UserInput,
@@ -20,7 +21,6 @@ import { dynamoDbClient, userStore } from "../store.js";
 
 /** A client's `Idempotency-Key` is honoured for 24 hours. */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 interface CreateRequest {
   /** The API key's name, so two clients can never collide on one idempotency key. */
@@ -58,7 +58,7 @@ export const handler = httpHandler(routes.createUser, async (request, context) =
   const input = parseJsonBody(request, UserInput);
   const idempotencyKey = request.header("idempotency-key");
   if (idempotencyKey === undefined) return create(input);
-  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
     throw new ValidationFailed("The Idempotency-Key header is not valid.", [
       { path: "headers.idempotency-key", message: "must be 1 to 255 visible ASCII characters" },
     ]);
