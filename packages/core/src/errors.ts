@@ -38,7 +38,9 @@ export class ValidationFailed extends DomainError {
       if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({ path: [path, key].filter(Boolean).join("."), message: "is not an allowed field" }));
       }
-      return [{ path: path || "(root)", message: issue.message }];
+      // A bad record key reports "Invalid key in record"; the key schema's own message says why.
+      const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      return [{ path: path || "(root)", message }];
     });
     return new ValidationFailed(message, errors);
   }

@@ -14,8 +14,9 @@ async function loadKeys(): Promise<ApiKeyStore> {
 
 /** The policy allows the whole API stage: it is cached per key, and each handler checks its route's scope. */
 function wholeStage(methodArn: string) {
-  const [arnPrefix, apiId, stage] = methodArn.split("/");
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+  // arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>
+  const [apiArn, stage] = methodArn.split("/");
+  return `${apiArn}/${stage}/*`;
 }
 
 /**

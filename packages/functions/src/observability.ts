@@ -4,5 +4,9 @@ import { Tracer } from "@aws-lambda-powertools/tracer";
 
 /** Service name and metrics namespace come from POWERTOOLS_* variables the stack sets. */
 export const logger = new Logger();
-export const metrics = new Metrics();
+/**
+ * The `stage` dimension keeps the business metrics of stages that share an account apart.
+ * Metrics' own warnings (e.g. "no metrics" on every read) go through the logger: JSON, at its level.
+ */
+export const metrics = new Metrics({ logger, defaultDimensions: { stage: process.env.SST_STAGE ?? "unknown" } });
 export const tracer = new Tracer();

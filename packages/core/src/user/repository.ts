@@ -20,8 +20,14 @@ export interface UserStore {
   readonly tableName: string;
 }
 
-/** How many times a write that lost a race is tried again before giving up with 409. */
-const MAX_ATTEMPTS = 6;
+/**
+ * How many times a write that lost a race is tried again before giving up
+ * with 409. Each round of a race has one winner, so N writers of one user
+ * need up to N rounds (with 6, some of 10 concurrent PATCHes got 409).
+ */
+const MAX_ATTEMPTS = 25;
+/** Cap of the backoff, so every attempt fits well inside the function's timeout. */
+const MAX_BACKOFF_MS = 100;
 
 type UserItem = User & ReturnType<typeof itemKeys.user> & { listPk: string; listSk: string };
 
@@ -51,7 +57,7 @@ const isConditionFailure = (error: unknown) =>
 
 /** Transactions touching the same item at once are cancelled with TransactionConflict; wait and try again. */
 const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt)));
 
 /** Creates a user and the guard item that keeps its email unique, in one transaction. */
 export async function createUser(store: UserStore, input: UserInput, now = new Date()): Promise<User> {

@@ -35,13 +35,17 @@ export const Name = text()
 
 export const Phone = z.string().regex(/^\+[0-9]{8,15}$/, "must be E.164: '+' then 8 to 15 digits");
 
-export const AttributeValue = z.union([
-  text().refine((value) => codePoints(value) <= userLimits.attributeValueMaxLength, {
-    message: `string values must be at most ${userLimits.attributeValueMaxLength} characters`,
-  }),
-  z.number().refine(isStorableNumber, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130"),
-  z.boolean(),
-]);
+export const AttributeValue = z.union(
+  [
+    text().refine((value) => codePoints(value) <= userLimits.attributeValueMaxLength, {
+      message: `string values must be at most ${userLimits.attributeValueMaxLength} characters`,
+    }),
+    z.number().refine(isStorableNumber, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130"),
+    z.boolean(),
+  ],
+  // Without it a nested object or array reports only "Invalid input".
+  { error: "must be a string, a number or a boolean" },
+);
 
 export const Attributes = z
   .record(
