@@ -6,10 +6,23 @@ import { logger } from "./observability.js";
 
 /** Key records are cached in memory this long, so a revoked key stops working within a minute. */
 const KEY_CACHE_SECONDS = 60;
+/**
+ * An unknown key re-reads the secret at most this often, so a key created a
+ * moment ago works at once while random keys cannot hammer Secrets Manager.
+ */
+const UNKNOWN_KEY_REFRESH_MS = 5_000;
+let lastRefreshForUnknownKey = 0;
 
-async function loadKeys(): Promise<ApiKeyStore> {
-  const stored = await getSecret(Config.API_KEYS_SECRET_ARN, { maxAge: KEY_CACHE_SECONDS, transform: "json" });
+async function loadKeys(forceFetch = false): Promise<ApiKeyStore> {
+  const stored = await getSecret(Config.API_KEYS_SECRET_ARN, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });
   return ApiKeyStore.parse(stored);
+}
+
+async function findKey(presented: string) {
+  const cached = findApiKey(await loadKeys(), presented);
+  if (cached || Date.now() - lastRefreshForUnknownKey < UNKNOWN_KEY_REFRESH_MS) return cached;
+  lastRefreshForUnknownKey = Date.now();
+  return findApiKey(await loadKeys(true), presented);
 }
 
 /** The policy allows the whole API stage: it is cached per key, and each handler checks its route's scope. */
@@ -26,7 +39,7 @@ function wholeStage(methodArn: string) {
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === authorizer.identityHeader);
   const presented = header?.[1];
-  const record = presented ? findApiKey(await loadKeys(), presented) : undefined;
+  const record = presented ? await findKey(presented) : undefined;
   if (!record) {
     logger.info("rejected an unknown or revoked API key");
     throw new Error("Unauthorized");

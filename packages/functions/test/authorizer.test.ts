@@ -20,6 +20,14 @@ let output: string[];
 /** A little more than the authorizer caches key records. */
 const KEY_CACHE_MS = 61_000;
 
+/** Fake time only moves forward across tests, as the authorizer's caches expect. */
+let fakeNow = Date.now();
+const advanceClock = (ms: number) => {
+  fakeNow = Math.max(fakeNow, Date.now()) + ms;
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(fakeNow);
+};
+
 const withKey = (key: string, header: string = authorizer.identityHeader) => authorizerEvent(routes.getUser, { [header]: key });
 
 beforeAll(async () => {
@@ -83,17 +91,34 @@ describe("authorizer", () => {
     await expect(handler(authorizerEvent(routes.getUser, {}))).rejects.toThrow(/^Unauthorized$/);
   });
 
+  it("accepts a key created after the key records were cached, without waiting for the cache", async () => {
+    advanceClock(KEY_CACHE_MS);
+    await handler(withKey(reader.key));
+    const fresh = await createApiKey(secrets, stage.apiKeysSecretArn, "fresh", ["users:read"]);
+
+    expect((await handler(withKey(fresh.key))).principalId).toBe("fresh");
+  });
+
+  it("re-reads the secret for unknown keys at most once every few seconds", async () => {
+    advanceClock(KEY_CACHE_MS);
+    await expect(handler(withKey("uak_unknown-1"))).rejects.toThrow(/^Unauthorized$/);
+    const late = await createApiKey(secrets, stage.apiKeysSecretArn, "late", ["users:read"]);
+
+    await expect(handler(withKey(late.key))).rejects.toThrow(/^Unauthorized$/);
+    advanceClock(5_001);
+    expect((await handler(withKey(late.key))).principalId).toBe("late");
+  });
+
   it("keeps accepting a revoked key until its cache expires, then rejects it", async () => {
     const revocable = await createApiKey(secrets, stage.apiKeysSecretArn, "revocable", ["users:read"]);
-    vi.useFakeTimers({ toFake: ["Date"] });
     // Past the cache of the earlier calls, so the new key is loaded.
-    vi.setSystemTime(Date.now() + KEY_CACHE_MS);
+    advanceClock(KEY_CACHE_MS);
     expect((await handler(withKey(revocable.key))).principalId).toBe("revocable");
 
     await revokeApiKey(secrets, stage.apiKeysSecretArn, "revocable");
 
     expect((await handler(withKey(revocable.key))).principalId).toBe("revocable");
-    vi.setSystemTime(Date.now() + KEY_CACHE_MS);
+    advanceClock(KEY_CACHE_MS);
     await expect(handler(withKey(revocable.key))).rejects.toThrow(/^Unauthorized$/);
     expect((await handler(withKey(reader.key))).principalId).toBe("reporting");
   });
