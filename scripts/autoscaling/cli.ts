@@ -1,0 +1,37 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { UsageError, autoscalingUsage, parseAutoscalingArgs } from "./args.js";
+import { renderChart } from "./chart.js";
+import { loadProfile } from "./profiles.js";
+import { autoscalingReport, formatAutoscalingSummary } from "./report.js";
+import { modelSettingsFor } from "./settings.js";
+import { simulateProfile } from "./simulation.js";
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseAutoscalingArgs(argv);
+  if (!args) {
+    console.log(autoscalingUsage);
+    return 0;
+  }
+  const profile = await loadProfile(args.profile, { mix: args.mix, burstMinutes: args.burstMinutes });
+  const simulation = simulateProfile(profile, modelSettingsFor(args.stage));
+  const name = basename(args.profile).replace(/\.json$/, "");
+  await mkdir(args.out, { recursive: true });
+  const chartFile = join(args.out, `autoscaling-${name}.svg`);
+  const reportFile = join(args.out, `autoscaling-${name}.json`);
+  await writeFile(chartFile, renderChart(simulation, `DynamoDB autoscaling model: profile ${name}`));
+  await writeFile(reportFile, `${JSON.stringify(autoscalingReport(simulation, name), null, 2)}\n`);
+  console.log(formatAutoscalingSummary(simulation, name));
+  console.log(`\nChart:  ${chartFile}\nReport: ${reportFile} (per-minute series, scaling events, assumptions)`);
+  console.log("The model's assumptions and the AWS documentation behind them: docs/autoscaling.md");
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(error instanceof UsageError ? `${message}\n\n${autoscalingUsage}` : `Error: ${message}`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,110 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { assumptions } from "../../scripts/autoscaling/assumptions.js";
+import { renderChart } from "../../scripts/autoscaling/chart.js";
+import { costPerRequest, defaultRequestShape, dimensions, itemSizeBytes, sampleItemSizes } from "../../scripts/autoscaling/consumption.js";
+import { burstProfile, dailyProfile } from "../../scripts/autoscaling/profiles.js";
+import { autoscalingReport, formatAutoscalingSummary } from "../../scripts/autoscaling/report.js";
+import { modelSettingsFor } from "../../scripts/autoscaling/settings.js";
+import { simulateProfile } from "../../scripts/autoscaling/simulation.js";
+import { stageSettings } from "../../stacks/stage-settings.js";
+
+describe("capacity units per request", () => {
+  it("sizes items as DynamoDB does: attribute names plus values", () => {
+    expect(itemSizeBytes({ id: "abc" })).toBe(2 + 3);
+    expect(itemSizeBytes({ ok: true, n: 12345 })).toBe(2 + 1 + 1 + 4);
+    expect(itemSizeBytes({ m: { a: "xy" } })).toBe(1 + 3 + (1 + 2) + 1);
+  });
+
+  it("keeps a typical user under 1 KB, so one write unit per item write", () => {
+    const sizes = sampleItemSizes();
+    expect(sizes.userBytes).toBeGreaterThan(300);
+    expect(sizes.userBytes).toBeLessThan(1024);
+    expect(sizes.emailGuardBytes).toBeLessThan(sizes.userBytes);
+  });
+
+  it("charges each route what the repository sends to DynamoDB", () => {
+    const costs = costPerRequest({ ...defaultRequestShape, emailChangeShare: 0, idempotencyKeyShare: 1 });
+    // Strongly consistent GetItem of an item under 4 KB.
+    expect(costs.getUser).toEqual({ tableRead: 1, tableWrite: 0, indexRead: 0, indexWrite: 0 });
+    // Two-item transaction (2 × 2 WCU) plus the idempotency record written twice; the index copy once.
+    expect(costs.createUser).toEqual({ tableRead: 0, tableWrite: 6, indexRead: 0, indexWrite: 1 });
+    // Read, then a conditional put; the index copy is rewritten.
+    expect(costs.patchUser).toEqual({ tableRead: 1, tableWrite: 1, indexRead: 0, indexWrite: 1 });
+    expect(costs.replaceUser).toEqual(costs.patchUser);
+    expect(costs.deleteUser).toEqual({ tableRead: 1, tableWrite: 4, indexRead: 0, indexWrite: 1 });
+    // 20 users of about half a KB: 3 × 4 KB, eventually consistent.
+    expect(costs.listUsers.indexRead).toBe(Math.ceil((20 * sampleItemSizes().userBytes) / 4096) / 2);
+  });
+
+  it("charges an email change as a three-item transaction", () => {
+    const costs = costPerRequest({ ...defaultRequestShape, emailChangeShare: 1 });
+    expect(costs.patchUser.tableWrite).toBe(2 + 2 + 2);
+  });
+});
+
+describe("the stage's autoscaling settings", () => {
+  it("are read from the stage settings the stacks use", () => {
+    const settings = modelSettingsFor("prod");
+    const { database } = stageSettings("prod");
+    expect(settings.bounds.tableRead).toEqual(database.table.read);
+    expect(settings.bounds.indexWrite).toEqual(database.indexes.write);
+    expect(settings.behaviour.targetUtilizationPercent).toBe(database.targetUtilizationPercent);
+  });
+});
+
+describe("replaying a profile", () => {
+  it("serves a day of 3,000 requests from the production minimum without throttling or scaling", () => {
+    const simulation = simulateProfile(dailyProfile(), modelSettingsFor("prod"));
+    expect(simulation.summary.requests).toBe(3000);
+    expect(simulation.summary.throttledRequests).toBe(0);
+    for (const dimension of dimensions) {
+      expect(simulation.summary.dimensions[dimension].peakProvisioned).toBe(modelSettingsFor("prod").bounds[dimension].min);
+      expect(simulation.dimensions[dimension].events).toHaveLength(0);
+    }
+  });
+
+  it("throttles a 20x burst only during the burst, then scales out and back in", () => {
+    const profile = burstProfile({ startMinute: 60, burstMinutes: 20, totalMinutes: 180 });
+    const simulation = simulateProfile(profile, modelSettingsFor("prod"));
+    const throttledMinutes = simulation.throttledRequestsPerMinute.flatMap((count, minute) => (count > 0 ? [minute] : []));
+    expect(throttledMinutes.length).toBeGreaterThan(0);
+    expect(throttledMinutes.every((minute) => minute >= 60 && minute < 80)).toBe(true);
+    expect(simulation.summary.throttledRequests).toBeLessThan(simulation.summary.requests);
+    const tableReads = simulation.summary.dimensions.tableRead;
+    expect(tableReads.scaleOuts).toBeGreaterThan(1);
+    expect(tableReads.scaleIns).toBeGreaterThan(0);
+    // Throttled requests are accounted to the routes that were refused.
+    const byRoute = Object.values(simulation.summary.throttledRequestsByRoute).reduce((acc, count) => acc + count, 0);
+    expect(byRoute).toBeCloseTo(simulation.summary.throttledRequests, 6);
+  });
+
+  it("reports, charts and summarizes the run with its assumptions and their sources", () => {
+    const simulation = simulateProfile(burstProfile({ totalMinutes: 120 }), modelSettingsFor("prod"));
+    const report = autoscalingReport(simulation, "burst");
+    expect(report.minutes).toHaveLength(120);
+    expect(report.assumptions.length).toBe(assumptions.length);
+    expect(assumptions.filter((entry) => entry.source).every((entry) => entry.source!.url.startsWith("https://docs.aws.amazon.com/") || entry.source!.url.startsWith("https://repost.aws/"))).toBe(true);
+
+    const svg = renderChart(simulation, "Burst");
+    expect(svg).toMatch(/^<\?xml[^>]*\?>\s*<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    for (const label of ["Table reads (RCU)", "Table writes (WCU)", "Index byCreatedAt reads (RCU)", "Index byCreatedAt writes (WCU)", "API requests per minute"]) {
+      expect(svg).toContain(label);
+    }
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+
+    const summary = formatAutoscalingSummary(simulation, "burst");
+    expect(summary).toContain("Throttled requests:");
+    expect(summary).toContain("Table reads (RCU)");
+  });
+});
+
+describe("docs/autoscaling.md", () => {
+  const docs = readFileSync(new URL("../../docs/autoscaling.md", import.meta.url), "utf8");
+
+  it("cites the AWS page behind every sourced assumption of the model", () => {
+    const urls = new Set(assumptions.flatMap((entry) => (entry.source ? [entry.source.url] : [])));
+    for (const url of urls) expect(docs, url).toContain(url);
+  });
+});

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApiKey } from "../../packages/local/src/api-keys.js";
+import { startLocalApi, type LocalApi } from "../../packages/local/src/gateway/index.js";
+import { clientsFor, prepareLocalStage } from "../../packages/local/src/stage.js";
+import { mixes, routeNames } from "../../scripts/loadtest/mix.js";
+import { runLoadTest } from "../../scripts/loadtest/run.js";
+import { Workload } from "../../scripts/loadtest/workload.js";
+
+describe("pnpm loadtest against the local API", () => {
+  let api: LocalApi;
+  let key: string;
+  let workDir: string;
+
+  beforeAll(async () => {
+    const stage = await prepareLocalStage({
+      endpoints: { dynamoDb: inject("dynamoDbEndpoint"), moto: inject("motoEndpoint") },
+      stage: `loadtest-${randomBytes(4).toString("hex")}`,
+      cursorSecret: randomBytes(32).toString("base64url"),
+    });
+    const { secretsManager } = clientsFor(stage.endpoints);
+    key = (await createApiKey(secretsManager, stage.apiKeysSecretArn, "loadtest", ["users:read", "users:write"])).key;
+    secretsManager.destroy();
+    workDir = await mkdtemp(join(tmpdir(), "users-api-loadtest-"));
+    api = await startLocalApi({ stage, buildDir: join(workDir, "build"), logDir: join(workDir, "logs") });
+    expect(new URL(api.url).hostname).toBe("127.0.0.1");
+
+    // One request per route, one at a time, so every function has a warm execution environment
+    // and the short run below measures requests rather than cold starts.
+    const warmUp = new Workload({ mix: mixes["write-heavy"], runId: "warmup" });
+    for (let i = 0; i < routeNames.length; i++) {
+      const request = warmUp.next();
+      const response = await fetch(`${api.url}${request.path}`, {
+        method: request.method,
+        headers: { "x-api-key": key, ...request.headers },
+        body: request.body,
+      });
+      const body = await response.text();
+      expect(warmUp.isExpected(request.route, response.status), `${request.method} ${request.path}: ${response.status} ${body}`).toBe(true);
+      warmUp.settle(request, { status: response.status, body, headers: Object.fromEntries(response.headers) });
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("drives every route for 3 seconds at a low rate with no server errors", async () => {
+    // Act: one connection, so each function keeps the one warm environment.
+    const report = await runLoadTest({ url: api.url, key, ratePerSecond: 10, durationSeconds: 3, mix: "write-heavy", connections: 1 });
+
+    // Assess
+    for (const route of routeNames) {
+      expect(report.routes[route].responses, `${route} got no traffic: ${JSON.stringify(report.routes)}`).toBeGreaterThan(0);
+      expect(report.routes[route].latencyMs?.max).toBeGreaterThan(0);
+    }
+    const serverErrors = Object.entries(report.total.statuses).filter(([status]) => Number(status) >= 500);
+    expect(serverErrors).toEqual([]);
+    expect(report.total.errors).toBe(0);
+    expect(report.total.timeouts).toBe(0);
+    expect(report.total.responses).toBe(routeNames.reduce((sum, route) => sum + report.routes[route].responses, 0));
+    expect(report.total.throughputPerSecond).toBeGreaterThan(0);
+    expect(report.total.throughputPerSecond).toBeLessThanOrEqual(10 * 1.2);
+  }, 60_000);
+});
