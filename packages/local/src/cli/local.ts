@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { allScopes, findApiKey } from "@users-api/core";
+import { allScopes, findApiKey, openApiDocument } from "@users-api/core";
 import { createApiKey, readApiKeys, revokeApiKey } from "../api-keys.js";
 import { startDynamoDbLocal } from "../emulators/dynamodb-local.js";
 import { startMoto } from "../emulators/moto.js";
@@ -70,7 +70,14 @@ async function main() {
 
     const iam = await startIamProxy({ stage });
     stopping.push(() => iam.stop());
-    const api = await startLocalApi({ stage, port, buildDir: paths.buildDir, logDir: paths.logDir, awsEnvironmentFor: iam.environmentFor });
+    const api = await startLocalApi({
+      stage,
+      port,
+      buildDir: paths.buildDir,
+      logDir: paths.logDir,
+      awsEnvironmentFor: iam.environmentFor,
+      documents: (url) => ({ "/openapi.json": openApiDocument({ serverUrl: url }) }),
+    });
     stopping.push(() => api.stop());
 
     const running: RunningLocalApi = { pid: process.pid, url: api.url, motoEndpoint: moto.endpoint, dynamoDbEndpoint: dynamoDb.endpoint };
@@ -82,6 +89,7 @@ async function main() {
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users
+  Docs: ${api.url}/openapi.json (OpenAPI 3.1)
   Logs: ${paths.logDir}/<Function>.log   More keys: pnpm keys create --stage local --name <name> --scopes users:read
   Ctrl-C stops everything; data and keys are kept for the next start.
 ready`);

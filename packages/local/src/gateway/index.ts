@@ -57,6 +57,11 @@ export interface LocalApiOptions {
   readonly maxEnvironmentsPerFunction?: number;
   /** An execution environment idle this long is reclaimed, as Lambda reclaims idle ones. @default 600 */
   readonly idleEnvironmentSeconds?: number;
+  /**
+   * JSON documents served without a key on `GET <path>`, beside the API (e.g. `/openapi.json`);
+   * a local convenience, not part of the API Gateway emulation. Given the base URL once it is known.
+   */
+  readonly documents?: (url: string) => Readonly<Record<string, unknown>>;
 }
 
 export interface LocalApi {
@@ -117,6 +122,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     await Promise.all([...logs.values()].map((log) => new Promise<void>((resolve) => log.end(() => resolve()))));
   };
 
+  let documents: Readonly<Record<string, unknown>> = {};
   try {
     if (options.logDir) {
       mkdirSync(options.logDir, { recursive: true });
@@ -182,9 +188,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       allowHeaders: ["content-type", authorizerDefinition.identityHeader, "if-match", "idempotency-key"],
       maxAgeSeconds: 3600,
     };
-    server.on(
-      "request",
-      gatewayListener({
+    const listener = gatewayListener({
         api,
         routes: routeTable,
         identityHeader: authorizerDefinition.identityHeader,
@@ -192,8 +196,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         invoke: (route, event, traceRoot) => invoke(route, event, traceRoot),
         integrationTimeoutMs: (options.integrationTimeoutSeconds ?? 29) * 1000,
         cors,
-      }),
-    );
+      });
+    server.on("request", (request, response) => {
+      const document = request.method === "GET" ? documents[request.url ?? ""] : undefined;
+      if (document === undefined) return listener(request, response);
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(document));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -203,5 +211,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, stop };
+  const url = `http://127.0.0.1:${port}`;
+  documents = options.documents?.(url) ?? {};
+  return { url, stop };
 }
