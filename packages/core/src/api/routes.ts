@@ -54,8 +54,12 @@ export interface RouteDefinition extends FunctionDefinition {
   readonly operation: string;
 }
 
-/** Idempotency records of Powertools live in the users table. */
-const idempotencyAccess = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+/**
+ * Creating writes the user and its email guard (PutItem in a transaction); Powertools idempotency
+ * records live in the same table: PutItem (in progress, returning the old record on conflict, so
+ * no GetItem), UpdateItem (completed) and DeleteItem (the create failed).
+ */
+const createAccess = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
 
 const functionsDir = "packages/functions/src";
 
@@ -79,7 +83,7 @@ export const routes = {
     handler: `${functionsDir}/users/create.handler`,
     scope: "users:write",
     bind: ["usersTable"],
-    tableAccess: { table: idempotencyAccess },
+    tableAccess: { table: createAccess },
     apiKeysSecretAccess: [],
   },
   getUser: {
