@@ -14,7 +14,7 @@ export default {
     return { name: APP_NAME, region: DEFAULT_REGION };
   },
   stacks(app) {
-    const { logLevel } = stageSettings(app.stage);
+    const { logLevel, api } = stageSettings(app.stage);
     app.setDefaultFunctionProps({
       runtime: functionDefaults.runtime,
       architecture: functionDefaults.architecture,
@@ -23,7 +23,7 @@ export default {
       tracing: "active",
       // The AWS SDK v3 is bundled (SST externalizes only `sharp` and `pg-native` for ESM), minified, with its source map.
       nodejs: { format: "esm", minify: true, sourcemap: true },
-      environment: { ...functionEnvironment({ logLevel }), NODE_OPTIONS: "--enable-source-maps" },
+      environment: functionEnvironment({ logLevel, corsAllowOrigin: api.corsAllowOrigin }),
     });
     app.stack(Database).stack(Secrets).stack(Alerts).stack(Api).stack(Monitoring);
     // SST puts a custom-resource Lambda in every stack for features this app does not use (secret

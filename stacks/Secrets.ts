@@ -1,4 +1,4 @@
-import { apiKeysSecretName, emptyApiKeyStore } from "../packages/core/src/apikey/apikey.js";
+import { emptyApiKeyStore } from "../packages/core/src/apikey/apikey.js";
 import { bindings } from "../packages/core/src/api/routes.js";
 import { SecretValue } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -16,7 +16,8 @@ export function Secrets({ stack, app }: StackContext) {
 
   /** API-key records (hashes only), read by the authorizer and managed by `pnpm keys`. */
   const apiKeys = new secretsmanager.Secret(stack, "ApiKeys", {
-    secretName: apiKeysSecretName(app.name, app.stage),
+    // No fixed name: a removed preview stage's secret waits out its recovery window, and a fixed name would
+    // block redeploying that stage. `pnpm keys` finds the secret through the API_KEYS_SECRET_ARN parameter.
     description: `${app.name} ${app.stage} API keys: SHA-256 hashes, names and scopes`,
     // Starts as the empty key list, which holds nothing secret; CloudFormation never rewrites it afterwards.
     secretStringValue: SecretValue.unsafePlainText(JSON.stringify(emptyApiKeyStore)),

@@ -173,13 +173,14 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     }
   });
 
-  it("sets the Powertools environment of routes.ts with the stage's log level, and source-mapped stack traces", async () => {
+  it("sets the function environment of routes.ts: the stage's log level and CORS origin, source-mapped stack traces", async () => {
     const { functions } = await api();
     for (const { fn } of functions) {
       const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables).toMatchObject({
-        ...functionEnvironment({ logLevel: settings.logLevel }),
+        ...functionEnvironment({ logLevel: settings.logLevel, corsAllowOrigin: settings.api.corsAllowOrigin }),
         NODE_OPTIONS: "--enable-source-maps",
+        CORS_ALLOW_ORIGIN: settings.api.corsAllowOrigin,
         SST_STAGE: stage,
       });
     }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { APP_NAME, DEFAULT_REGION, apiKeysSecretName, bindings } from "@users-api/core";
+import { APP_NAME, DEFAULT_REGION, bindings, sstParameterPath } from "@users-api/core";
 import { ensureApiKeysSecret } from "./api-keys.js";
 import { createUsersTable } from "./table.js";
 
@@ -37,7 +37,10 @@ export const clientsFor = (endpoints: LocalEndpoints) => {
 
 /** SSM path where SST keeps a `Config.Secret` value for a stage (what `sst secrets set` writes). */
 export const secretParameterPath = (app: string, stage: string, secretId: string) =>
-  `/sst/${app}/${stage}/Secret/${secretId}/value`;
+  sstParameterPath(app, stage, { construct: "Secret", id: secretId, prop: "value" });
+
+/** Name of a local stage's API-keys secret (on AWS, CloudFormation names it). */
+export const localApiKeysSecretName = (stage: string) => `${APP_NAME}/${stage}/api-keys`;
 
 /**
  * Creates what the stacks would create for a stage, on the emulators: the
@@ -54,15 +57,13 @@ export async function prepareLocalStage(options: {
   const clients = clientsFor(endpoints);
   const tableName = options.tableName ?? `${stage}-${APP_NAME}-Users`;
   await createUsersTable(clients.dynamoDb, tableName);
-  const apiKeysSecretArn = await ensureApiKeysSecret(clients.secretsManager, apiKeysSecretName(APP_NAME, stage));
-  await clients.ssm.send(
-    new PutParameterCommand({
-      Name: secretParameterPath(APP_NAME, stage, bindings.cursorSecret.id),
-      Value: options.cursorSecret,
-      Type: "SecureString",
-      Overwrite: true,
-    }),
-  );
+  const apiKeysSecretArn = await ensureApiKeysSecret(clients.secretsManager, localApiKeysSecretName(stage));
+  const parameters = [
+    // What `sst deploy` writes for the Config.Parameter, and `sst secrets set` for the Config.Secret.
+    { Name: sstParameterPath(APP_NAME, stage, bindings.apiKeysSecretArn), Value: apiKeysSecretArn, Type: "String" as const },
+    { Name: sstParameterPath(APP_NAME, stage, bindings.cursorSecret), Value: options.cursorSecret, Type: "SecureString" as const },
+  ];
+  for (const parameter of parameters) await clients.ssm.send(new PutParameterCommand({ ...parameter, Overwrite: true }));
   for (const client of Object.values(clients)) client.destroy();
   return { app: APP_NAME, stage, region: LOCAL_REGION, endpoints, tableName, apiKeysSecretArn };
 }

@@ -21,9 +21,6 @@ export type ApiKeyStore = z.infer<typeof ApiKeyStore>;
 
 export const emptyApiKeyStore: ApiKeyStore = { keys: [] };
 
-/** Name of the secret holding a stage's API keys, for the stack and the keys CLI. */
-export const apiKeysSecretName = (app: string, stage: string) => `${app}/${stage}/api-keys`;
-
 export const hashApiKey = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");
 
 /** Makes a new random key (256 bits) and the record to store for it. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   ApiKeyStore,
-  apiKeysSecretName,
   findApiKey,
   generateApiKey,
   hashApiKey,
@@ -82,11 +81,5 @@ describe("ApiKeyStore", () => {
     ["an unknown top-level field", { keys: [], version: 2 }],
   ])("rejects %s", (_, document) => {
     expect(ApiKeyStore.safeParse(document).success).toBe(false);
-  });
-});
-
-describe("apiKeysSecretName", () => {
-  it("names the secret by app and stage", () => {
-    expect(apiKeysSecretName("users-api", "prod")).toBe("users-api/prod/api-keys");
   });
 });

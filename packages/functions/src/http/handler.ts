@@ -9,6 +9,12 @@ import { logger, metrics, tracer } from "../observability.js";
 import { toHttpRequest, type HttpRequest } from "./request.js";
 import { problemResponse, responseForError, type HttpResponse } from "./response.js";
 
+/** CORS headers for the stage's one allowed origin, so browsers accept the answer and can read its headers. */
+const corsHeaders = (): Record<string, string> => {
+  const origin = process.env.CORS_ALLOW_ORIGIN;
+  return origin ? { "access-control-allow-origin": origin, "access-control-expose-headers": "etag, location, retry-after" } : {};
+};
+
 export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResponse>;
 
 /**
@@ -43,7 +49,11 @@ export function httpHandler(route: RouteDefinition, operation: Operation) {
       logger.resetKeys();
     }
   };
-  return middy(run)
+  const withCors = async (event: APIGatewayProxyEvent, context: Context): Promise<HttpResponse> => {
+    const response = await run(event, context);
+    return { ...response, headers: { ...corsHeaders(), ...response.headers } };
+  };
+  return middy(withCors)
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { APP_NAME, DEFAULT_REGION, Scope, apiKeysSecretName } from "@users-api/core";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { APP_NAME, DEFAULT_REGION, Scope, bindings, sstParameterPath } from "@users-api/core";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../stage.js";
 import { localPaths, type RunningLocalApi } from "../local-paths.js";
@@ -17,18 +18,37 @@ and region of the environment (AWS_PROFILE, AWS_REGION, ...; default region ${DE
 
 class UsageError extends Error {}
 
-/** The stage's secret and a client for it: the local emulator for `local`, AWS otherwise. */
-function secretsFor(stage: string) {
-  const secretId = apiKeysSecretName(APP_NAME, stage);
-  if (stage !== "local") return { client: new SecretsManagerClient({ region: process.env.AWS_REGION ?? DEFAULT_REGION }), secretId };
-  let running: RunningLocalApi;
-  try {
-    running = JSON.parse(readFileSync(localPaths().runningFile, "utf8")) as RunningLocalApi;
-  } catch {
-    throw new UsageError("The local API is not running: start it with `pnpm local` first.");
+/**
+ * A client for the stage's Secrets Manager and the ARN of its API-keys secret, found where
+ * `sst deploy` put it: the API_KEYS_SECRET_ARN Config.Parameter in SSM. `local` means the
+ * running `pnpm local` and its emulators; any other stage, AWS with the environment's credentials.
+ */
+async function secretsFor(stage: string) {
+  let clientConfig: { region: string; endpoint?: string; credentials?: typeof LOCAL_CREDENTIALS } = {
+    region: process.env.AWS_REGION ?? DEFAULT_REGION,
+  };
+  if (stage === "local") {
+    let running: RunningLocalApi;
+    try {
+      running = JSON.parse(readFileSync(localPaths().runningFile, "utf8")) as RunningLocalApi;
+    } catch {
+      throw new UsageError("The local API is not running: start it with `pnpm local` first.");
+    }
+    clientConfig = { region: LOCAL_REGION, endpoint: running.motoEndpoint, credentials: LOCAL_CREDENTIALS };
   }
-  const client = new SecretsManagerClient({ region: LOCAL_REGION, endpoint: running.motoEndpoint, credentials: LOCAL_CREDENTIALS });
-  return { client, secretId };
+  const ssm = new SSMClient(clientConfig);
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: sstParameterPath(APP_NAME, stage, bindings.apiKeysSecretArn) }));
+    if (!Parameter?.Value) throw new Error("empty parameter");
+    return { client: new SecretsManagerClient(clientConfig), secretId: Parameter.Value };
+  } catch (error) {
+    if (error instanceof Error && (error.name === "ParameterNotFound" || error.message === "empty parameter")) {
+      throw new UsageError(`Stage "${stage}" has no API-keys secret: deploy it first (or start \`pnpm local\`).`);
+    }
+    throw error;
+  } finally {
+    ssm.destroy();
+  }
 }
 
 function parseScopes(value: string | undefined): Scope[] {
@@ -52,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (!values.stage) throw new UsageError("--stage is required");
-  const { client, secretId } = secretsFor(values.stage);
+  const { client, secretId } = await secretsFor(values.stage);
   try {
     switch (command) {
       case "create": {

@@ -1,7 +1,7 @@
 import {
   bindings,
   functionDefaults,
-  functionEnvironment as powertoolsEnvironment,
+  functionEnvironment as sharedFunctionEnvironment,
   type FunctionDefinition,
   type LogLevel,
 } from "@users-api/core";
@@ -13,6 +13,8 @@ export const lambdaFunctionName = (stage: Pick<LocalStage, "app" | "stage">, fun
 
 /** Local stages are personal stages, which log at the development level. */
 export const LOCAL_LOG_LEVEL: LogLevel = "DEBUG";
+/** Personal stages allow any browser origin. */
+export const LOCAL_CORS_ALLOW_ORIGIN = "*";
 
 /** Value SST puts in a `Config.Secret` variable: the function fetches the real value from SSM at start. */
 const FETCH_FROM_SSM = "__FETCH_FROM_SSM__";
@@ -41,15 +43,14 @@ export function configuredEnvironment(
   definition: FunctionDefinition,
   stage: LocalStage,
   logLevel: LogLevel = LOCAL_LOG_LEVEL,
+  corsAllowOrigin = LOCAL_CORS_ALLOW_ORIGIN,
 ): Record<string, string> {
   return {
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
     SST_APP: stage.app,
     SST_STAGE: stage.stage,
     SST_SSM_PREFIX: `/sst/${stage.app}/${stage.stage}/`,
-    ...powertoolsEnvironment({ logLevel }),
-    // sst.config.ts adds it next to the Powertools variables.
-    NODE_OPTIONS: "--enable-source-maps",
+    ...sharedFunctionEnvironment({ logLevel, corsAllowOrigin }),
     ...Object.fromEntries(definition.bind.map((name) => bindingVariable(name, stage))),
   };
 }
@@ -82,6 +83,8 @@ export interface EnvironmentPlacement {
 export interface LambdaEnvironmentOptions {
   /** Powertools log level, as the stage's settings give it. */
   readonly logLevel: LogLevel;
+  /** The browser origin the API allows, as the stage's settings give it. @default LOCAL_CORS_ALLOW_ORIGIN */
+  readonly corsAllowOrigin?: string;
   /** AWS endpoint and credential variables; they win over everything else. */
   readonly aws: Record<string, string>;
   readonly placement: EnvironmentPlacement;
@@ -120,7 +123,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, stage: LocalSt
     LANG: "en_US.UTF-8",
     PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
     TZ: ":UTC",
-    ...configuredEnvironment(definition, stage, options.logLevel),
+    ...configuredEnvironment(definition, stage, options.logLevel, options.corsAllowOrigin),
     ...options.aws,
   };
 }

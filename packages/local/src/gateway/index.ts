@@ -130,6 +130,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     const awsEnvironmentFor = options.awsEnvironmentFor ?? (() => localAwsEnvironment(stage));
     const startLimiter = new StartLimiter(Math.max(2, availableParallelism()));
+    const cors: CorsSettings = options.cors ?? {
+      allowOrigin: "*",
+      allowMethods: [...new Set(routes.map((route) => route.method))],
+      allowHeaders: ["content-type", authorizerDefinition.identityHeader, "if-match", "idempotency-key"],
+      maxAgeSeconds: 3600,
+    };
     for (const definition of definitions) {
       const bundle = bundles.functions.get(definition.id);
       if (!bundle) throw new Error(`No bundle for ${definition.id}`);
@@ -144,6 +150,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         environment: (logStreamName: string) =>
           lambdaEnvironment(definition, stage, {
             logLevel: options.logLevel ?? LOCAL_LOG_LEVEL,
+            corsAllowOrigin: cors.allowOrigin,
             aws,
             placement: {
               taskRoot: bundle.taskRoot,
@@ -182,12 +189,6 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       (event, traceRoot) => invoke(authorizerFunction, event, traceRoot),
       (options.authorizerCacheTtlSeconds ?? authorizerDefinition.resultsCacheTtlSeconds) * 1000,
     );
-    const cors: CorsSettings = options.cors ?? {
-      allowOrigin: "*",
-      allowMethods: [...new Set(routes.map((route) => route.method))],
-      allowHeaders: ["content-type", authorizerDefinition.identityHeader, "if-match", "idempotency-key"],
-      maxAgeSeconds: 3600,
-    };
     const listener = gatewayListener({
         api,
         routes: routeTable,

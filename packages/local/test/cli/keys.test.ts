@@ -1,26 +1,33 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { APP_NAME, apiKeysSecretName, findApiKey } from "@users-api/core";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { APP_NAME, bindings, findApiKey, sstParameterPath } from "@users-api/core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ensureApiKeysSecret, readApiKeys } from "../../src/api-keys.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../src/stage.js";
 import { runCli } from "./run-cli.js";
 
-// A deployed stage: the stack created the secret; the CLI uses the environment's AWS settings (here: moto).
+// A deployed stage: the stack created the secret and SST wrote its ARN to SSM; the CLI uses the
+// environment's AWS settings (here: moto).
 const stage = `keys-cli-${process.pid}`;
 const awsEnvironment = () => ({
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: inject("motoEndpoint"),
+  AWS_ENDPOINT_URL_SSM: inject("motoEndpoint"),
 });
 
 describe("pnpm keys against a deployed stage", () => {
   let secrets: SecretsManagerClient;
-  const secretId = apiKeysSecretName(APP_NAME, stage);
+  let secretId: string;
 
   beforeAll(async () => {
-    secrets = new SecretsManagerClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: inject("motoEndpoint") });
-    await ensureApiKeysSecret(secrets, secretId);
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: inject("motoEndpoint") };
+    secrets = new SecretsManagerClient(clientConfig);
+    secretId = await ensureApiKeysSecret(secrets, `CloudFormationNamed-${stage}`);
+    const ssm = new SSMClient(clientConfig);
+    await ssm.send(new PutParameterCommand({ Name: sstParameterPath(APP_NAME, stage, bindings.apiKeysSecretArn), Value: secretId, Type: "String" }));
+    ssm.destroy();
   });
 
   it("creates a key, prints it once and stores only its hash", async () => {
@@ -61,6 +68,7 @@ describe("pnpm keys against a deployed stage", () => {
     [["revoke", "--stage", stage, "--name", "nobody"], /No key is named "nobody"/],
     [["create", "--name", "x", "--scopes", "users:read"], /--stage is required/],
     [["rotate", "--stage", stage], /Unknown command "rotate"/],
+    [["list", "--stage", "never-deployed"], /Stage "never-deployed" has no API-keys secret: deploy it first/],
   ])("refuses %j with a clear message and a non-zero exit", async (args, message) => {
     const result = await runCli("keys", args, awsEnvironment());
 

@@ -91,6 +91,15 @@ describe("users API", () => {
       expect(response.headers.get("etag")).toBe(etagOf(1));
     });
 
+    it("lets browsers on the stage's origin read the answer and its ETag", async () => {
+      const user = await create();
+
+      const response = await api.request("GET", `/users/${user.userId}`, { headers: { origin: "http://localhost:5173" } });
+
+      expect(response.headers.get("access-control-allow-origin")).toBe("*");
+      expect(response.headers.get("access-control-expose-headers")).toContain("etag");
+    });
+
     it.each([
       ["an id no user has", randomUUID()],
       ["an id that is not a UUID", "not-a-uuid"],
