@@ -93,3 +93,9 @@ export function expectProblem(response: ApiResponse, status: ProblemStatus): Pro
 export function newUser(overrides: Record<string, unknown> = {}) {
   return { email: `user-${crypto.randomUUID()}@example.com`, name: "Ada Lovelace", ...overrides };
 }
+
+/** What every answer carries for browsers on the stage's origin (personal stages allow any). */
+export const corsHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "etag, location, retry-after",
+} as const;

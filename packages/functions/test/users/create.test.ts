@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext, proxyEvent } from "../helpers/api-gateway-event.js";
 import { bindFunctionsToNewStage, documentClientFor, type BoundStage } from "../helpers/local-stage.js";
 import { expectEveryEmailGuardedOnce, readTable } from "../helpers/table-contents.js";
-import { expectProblem, importHandlers, newUser, userOf, usersApi, type Handlers, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, userOf, usersApi, type Handlers, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let stage: BoundStage;
 let handlers: Handlers;
@@ -41,7 +41,7 @@ describe("POST /users", () => {
       updatedAt: user.createdAt,
       version: 1,
     });
-    expect(response.headers).toEqual({ "content-type": "application/json", location: `/users/${user.userId}`, etag: '"1"' });
+    expect(response.headers).toEqual({ ...corsHeaders, "content-type": "application/json", location: `/users/${user.userId}`, etag: '"1"' });
 
     const fetched = await api.getUser({ userId: user.userId });
     expect(fetched.body).toEqual(response.body);

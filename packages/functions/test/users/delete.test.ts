@@ -3,7 +3,7 @@ import { routes } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bindFunctionsToNewStage, documentClientFor, type BoundStage } from "../helpers/local-stage.js";
 import { expectEveryEmailGuardedOnce, readTable } from "../helpers/table-contents.js";
-import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let stage: BoundStage;
 let api: UsersApi;
@@ -25,7 +25,7 @@ describe("DELETE /users/{userId}", () => {
 
     const response = await api.deleteUser({ userId: created.userId });
 
-    expect(response.result).toEqual({ statusCode: 204, headers: {}, body: "" });
+    expect(response.result).toEqual({ statusCode: 204, headers: corsHeaders, body: "" });
     expectProblem(await api.getUser({ userId: created.userId }), 404);
     expectProblem(await api.deleteUser({ userId: created.userId }), 404);
   });

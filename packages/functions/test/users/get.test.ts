@@ -1,7 +1,7 @@
 import { routes } from "@users-api/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bindFunctionsToNewStage } from "../helpers/local-stage.js";
-import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let api: UsersApi;
 
@@ -17,7 +17,7 @@ describe("GET /users/{userId}", () => {
     const response = await api.getUser({ userId: created.userId });
 
     expect(response.status).toBe(200);
-    expect(response.headers).toEqual({ "content-type": "application/json", etag: '"1"' });
+    expect(response.headers).toEqual({ ...corsHeaders, "content-type": "application/json", etag: '"1"' });
     expect(response.body).toEqual({
       userId: created.userId,
       email: created.email,

@@ -1,7 +1,7 @@
 import { routes, type User } from "@users-api/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bindFunctionsToNewStage, type BoundStage } from "../helpers/local-stage.js";
-import { expectProblem, importHandlers, newUser, pageOf, userOf, usersApi, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, pageOf, userOf, usersApi, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let stage: BoundStage;
 let api: UsersApi;
@@ -39,7 +39,7 @@ describe("GET /users", () => {
 
     it("lists all of them newest first on one default page", async () => {
       const response = await api.listUsers();
-      expect(response.headers).toEqual({ "content-type": "application/json" });
+      expect(response.headers).toEqual({ ...corsHeaders, "content-type": "application/json" });
       expect(pageOf(response)).toEqual({ items: newestFirst, nextCursor: null });
     });
 

@@ -3,7 +3,7 @@ import { routes, type User } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bindFunctionsToNewStage, documentClientFor, type BoundStage } from "../helpers/local-stage.js";
 import { expectEveryEmailGuardedOnce, readTable } from "../helpers/table-contents.js";
-import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let stage: BoundStage;
 let api: UsersApi;
@@ -26,7 +26,7 @@ describe("PATCH /users/{userId}", () => {
     const response = await api.patchUser({ userId: created.userId, body: { name: "  Countess of Lovelace " } });
 
     expect(response.status).toBe(200);
-    expect(response.headers).toEqual({ "content-type": "application/json", etag: '"2"' });
+    expect(response.headers).toEqual({ ...corsHeaders, "content-type": "application/json", etag: '"2"' });
     expect(response.body).toEqual({ ...created, name: "Countess of Lovelace", updatedAt: expect.any(String), version: 2 });
     expect((await api.getUser({ userId: created.userId })).body).toEqual(response.body);
   });

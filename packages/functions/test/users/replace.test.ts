@@ -3,7 +3,7 @@ import { routes } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bindFunctionsToNewStage, documentClientFor, type BoundStage } from "../helpers/local-stage.js";
 import { expectEveryEmailGuardedOnce, readTable } from "../helpers/table-contents.js";
-import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi } from "../helpers/users-api.js";
+import { expectProblem, importHandlers, newUser, userOf, usersApi, type UsersApi, corsHeaders } from "../helpers/users-api.js";
 
 let stage: BoundStage;
 let api: UsersApi;
@@ -27,7 +27,7 @@ describe("PUT /users/{userId}", () => {
     const response = await api.replaceUser({ userId: created.userId, body: { email, name: "Ada King", attributes: { level: 4 } } });
 
     expect(response.status).toBe(200);
-    expect(response.headers).toEqual({ "content-type": "application/json", etag: '"2"' });
+    expect(response.headers).toEqual({ ...corsHeaders, "content-type": "application/json", etag: '"2"' });
     const replaced = userOf(response);
     expect(replaced).toEqual({
       userId: created.userId,
