@@ -10,5 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     env: { AWS_REGION: "us-east-1", SST_TELEMETRY_DISABLED: "1" },
+    // The JSON results let .ci/run print a plain "N passed, N failed" line.
+    reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
   },
 });
