@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, Context } from "aws-lambda";
 import { allScopes, authorizer, type RouteDefinition } from "@users-api/core";
+import {
+  proxyEvent as gatewayProxyEvent,
+  requestAuthorizerEvent,
+  type ApiIdentity,
+  type ApiRequest,
+  type RouteFound,
+} from "../../../local/src/gateway/proxy-event.js";
 
 const API_ID = "a1b2c3d4e5";
 const ACCOUNT_ID = "123456789012";
@@ -22,13 +29,11 @@ export interface RequestOptions {
 const fillPath = (resource: string, parameters: Readonly<Record<string, string>>) =>
   resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(parameters[name] ?? ""));
 
-/**
- * An API Gateway REST (v1) proxy event for a route, shaped as API Gateway
- * sends it after a Lambda REQUEST authorizer accepted the key.
- */
-export function proxyEvent(route: RouteDefinition, options: RequestOptions = {}): APIGatewayProxyEvent {
+const api: ApiIdentity = { apiId: API_ID, stage: STAGE, region: REGION, accountId: ACCOUNT_ID };
+
+/** The request as the local gateway would have parsed it, so the events are the ones it sends. */
+function apiRequest(route: RouteDefinition, options: RequestOptions, withKey: boolean): { request: ApiRequest; match: RouteFound } {
   const pathParameters = options.pathParameters ?? {};
-  const path = fillPath(route.path, pathParameters);
   const body = options.body === undefined ? null : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
   const headers: Record<string, string> = {
     Accept: "application/json",
@@ -37,78 +42,48 @@ export function proxyEvent(route: RouteDefinition, options: RequestOptions = {})
     "X-Forwarded-For": "203.0.113.7",
     "X-Forwarded-Port": "443",
     "X-Forwarded-Proto": "https",
-    [authorizer.identityHeader]: "uak_presented-key",
+    ...(withKey ? { [authorizer.identityHeader]: "uak_presented-key" } : {}),
     ...(body === null ? {} : { "Content-Type": "application/json" }),
     ...options.headers,
   };
   const query = options.query && Object.keys(options.query).length > 0 ? { ...options.query } : null;
-  const keyName = options.keyName ?? "test-client";
-  return {
-    resource: route.path,
-    path,
-    httpMethod: route.method,
+  const request: ApiRequest = {
+    requestId: randomUUID(),
+    extendedRequestId: randomUUID(),
+    receivedAt: new Date(),
+    method: route.method,
+    path: fillPath(route.path, pathParameters),
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
     queryStringParameters: query,
     multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]])),
-    pathParameters: Object.keys(pathParameters).length > 0 ? { ...pathParameters } : null,
-    stageVariables: null,
     body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: ACCOUNT_ID,
-      apiId: API_ID,
-      authorizer: { keyName, scopes: options.scopes ?? allScopes.join(" "), principalId: keyName, integrationLatency: 12 },
-      domainName: `${API_ID}.execute-api.${REGION}.amazonaws.com`,
-      domainPrefix: API_ID,
-      httpMethod: route.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "203.0.113.7",
-        user: null,
-        userAgent: "vitest",
-        userArn: null,
-      },
-      path: `/${STAGE}${path}`,
-      protocol: "HTTP/1.1",
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: "abc123",
-      resourcePath: route.path,
-      stage: STAGE,
-    },
+    sourceIp: "203.0.113.7",
+    protocol: "HTTP/1.1",
+    traceRoot: `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll("-", "").slice(0, 24)}`,
   };
+  const match: RouteFound = { kind: "route", route, pathParameters: Object.keys(pathParameters).length > 0 ? { ...pathParameters } : null };
+  return { request, match };
+}
+
+/**
+ * An API Gateway REST (v1) proxy event for a route, shaped as API Gateway
+ * sends it after a Lambda REQUEST authorizer accepted the key.
+ */
+export function proxyEvent(route: RouteDefinition, options: RequestOptions = {}): APIGatewayProxyEvent {
+  const { request, match } = apiRequest(route, options, true);
+  const keyName = options.keyName ?? "test-client";
+  return gatewayProxyEvent(api, request, match, {
+    principalId: keyName,
+    context: { keyName, scopes: options.scopes ?? allScopes.join(" ") },
+    integrationLatency: 12,
+  });
 }
 
 /** The event API Gateway sends a Lambda REQUEST authorizer for one call. */
 export function authorizerEvent(route: RouteDefinition, headers: Readonly<Record<string, string>>): APIGatewayRequestAuthorizerEvent {
-  const proxy = proxyEvent(route, { headers });
-  const presented = { ...proxy.headers };
-  if (!Object.hasOwn(headers, authorizer.identityHeader)) delete presented[authorizer.identityHeader];
-  return {
-    type: "REQUEST",
-    methodArn: `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:${API_ID}/${STAGE}/${route.method}${route.path.replace(/\{\w+\}/g, "*")}`,
-    resource: proxy.resource,
-    path: proxy.path,
-    httpMethod: proxy.httpMethod,
-    headers: presented,
-    multiValueHeaders: Object.fromEntries(Object.entries(presented).map(([name, value]) => [name, [value ?? ""]])),
-    pathParameters: proxy.pathParameters,
-    queryStringParameters: proxy.queryStringParameters,
-    multiValueQueryStringParameters: proxy.multiValueQueryStringParameters,
-    stageVariables: null,
-    requestContext: { ...proxy.requestContext, authorizer: undefined },
-  };
+  const { request, match } = apiRequest(route, { headers }, false);
+  return requestAuthorizerEvent(api, request, match);
 }
 
 /** The Lambda context of one invocation, with the function's 10 s timeout. */

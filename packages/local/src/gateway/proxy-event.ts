@@ -177,22 +177,27 @@ function requestContext<Authorizer>(
   };
 }
 
-type RouteFound = Extract<RouteMatch, { kind: "route" }>;
+export type RouteFound = Extract<RouteMatch, { kind: "route" }>;
+
+/** What both the authorizer's event and the proxy event say of the request. */
+const requestFields = (request: ApiRequest, match: RouteFound) => ({
+  resource: match.route.path,
+  path: request.path,
+  httpMethod: request.method,
+  headers: request.headers,
+  multiValueHeaders: request.multiValueHeaders,
+  queryStringParameters: request.queryStringParameters,
+  multiValueQueryStringParameters: request.multiValueQueryStringParameters,
+  pathParameters: match.pathParameters,
+  stageVariables: null,
+});
 
 /** The event a Lambda REQUEST authorizer receives. */
 export function requestAuthorizerEvent(api: ApiIdentity, request: ApiRequest, match: RouteFound): APIGatewayRequestAuthorizerEvent {
   return {
     type: "REQUEST",
     methodArn: methodArn(api, request),
-    resource: match.route.path,
-    path: request.path,
-    httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: request.multiValueHeaders,
-    queryStringParameters: request.queryStringParameters,
-    multiValueQueryStringParameters: request.multiValueQueryStringParameters,
-    pathParameters: match.pathParameters,
-    stageVariables: null,
+    ...requestFields(request, match),
     requestContext: requestContext(api, request, match.route.path, undefined),
   };
 }
@@ -207,15 +212,7 @@ export interface AuthorizerOutput {
 /** The Lambda proxy integration event (payload format 1.0). */
 export function proxyEvent(api: ApiIdentity, request: ApiRequest, match: RouteFound, authorizer: AuthorizerOutput): APIGatewayProxyEvent {
   return {
-    resource: match.route.path,
-    path: request.path,
-    httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: request.multiValueHeaders,
-    queryStringParameters: request.queryStringParameters,
-    multiValueQueryStringParameters: request.multiValueQueryStringParameters,
-    pathParameters: match.pathParameters,
-    stageVariables: null,
+    ...requestFields(request, match),
     requestContext: requestContext(api, request, match.route.path, {
       ...authorizer.context,
       principalId: authorizer.principalId,
