@@ -1,5 +1,6 @@
 import {
   authorizer as authorizerDefinition,
+  corsPolicy,
   routeList,
   type BindingName,
   type FunctionDefinition,
@@ -25,7 +26,6 @@ import { retentionDays, stageSettings } from "./stage-settings.js";
 export const LIVE_ALIAS = "live";
 
 /** Request headers browsers may send cross-origin. */
-const CORS_ALLOW_HEADERS = ["content-type", authorizerDefinition.identityHeader, "if-match", "idempotency-key"];
 
 /** API Gateway access-log fields, one JSON object per request; keys and headers are never logged. */
 const ACCESS_LOG_FORMAT = `{${[
@@ -165,9 +165,9 @@ export function Api({ stack, app }: StackContext) {
         cloudWatchRole: false,
         defaultCorsPreflightOptions: {
           allowOrigins: [settings.api.corsAllowOrigin],
-          allowMethods: [...new Set(routeList.map((route) => route.method))],
-          allowHeaders: CORS_ALLOW_HEADERS,
-          maxAge: Duration.hours(1),
+          allowMethods: [...corsPolicy.allowMethods],
+          allowHeaders: [...corsPolicy.allowHeaders],
+          maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
         },
         deployOptions: {
           // Named after the stage, as the metric dimensions below assume.

@@ -155,6 +155,18 @@ export const authorizer = {
   resultsCacheTtlSeconds: 300,
 } as const satisfies FunctionDefinition & Record<string, unknown>;
 
+/**
+ * The REST API's CORS policy apart from the origin (a stage setting): the
+ * preflight the API Gateway answers, and the headers handlers expose.
+ */
+export const corsPolicy = {
+  allowMethods: [...new Set(routeList.map((route) => route.method))],
+  allowHeaders: ["content-type", authorizer.identityHeader, "if-match", "idempotency-key"],
+  /** Response headers a browser script may read. */
+  exposeHeaders: ["etag", "location", "retry-after"],
+  maxAgeSeconds: 3600,
+} as const;
+
 /** Settings every function shares, on AWS and locally. */
 export const functionDefaults = {
   runtime: "nodejs22.x",

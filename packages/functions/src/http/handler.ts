@@ -4,7 +4,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
-import { Forbidden, type RouteDefinition } from "@users-api/core";
+import { Forbidden, corsPolicy, type RouteDefinition } from "@users-api/core";
 import { logger, metrics, tracer } from "../observability.js";
 import { toHttpRequest, type HttpRequest } from "./request.js";
 import { problemResponse, responseForError, type HttpResponse } from "./response.js";
@@ -12,7 +12,7 @@ import { problemResponse, responseForError, type HttpResponse } from "./response
 /** CORS headers for the stage's one allowed origin, so browsers accept the answer and can read its headers. */
 const corsHeaders = (): Record<string, string> => {
   const origin = process.env.CORS_ALLOW_ORIGIN;
-  return origin ? { "access-control-allow-origin": origin, "access-control-expose-headers": "etag, location, retry-after" } : {};
+  return origin ? { "access-control-allow-origin": origin, "access-control-expose-headers": corsPolicy.exposeHeaders.join(", ") } : {};
 };
 
 export type Operation = (request: HttpRequest, context: Context) => Promise<HttpResponse>;

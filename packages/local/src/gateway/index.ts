@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import {
   authorizer as authorizerDefinition,
+  corsPolicy,
   functionDefaults,
   routeList,
   type FunctionDefinition,
@@ -132,9 +133,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const startLimiter = new StartLimiter(Math.max(2, availableParallelism()));
     const cors: CorsSettings = options.cors ?? {
       allowOrigin: "*",
+      // Fixture routes add methods of their own; the rest is the API's one policy.
       allowMethods: [...new Set(routes.map((route) => route.method))],
-      allowHeaders: ["content-type", authorizerDefinition.identityHeader, "if-match", "idempotency-key"],
-      maxAgeSeconds: 3600,
+      allowHeaders: corsPolicy.allowHeaders,
+      maxAgeSeconds: corsPolicy.maxAgeSeconds,
     };
     for (const definition of definitions) {
       const bundle = bundles.functions.get(definition.id);
