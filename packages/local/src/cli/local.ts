@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { allScopes, findApiKey, openApiDocument } from "@users-api/core";
+import { allScopes, findApiKey, functionDefaults, openApiDocument } from "@users-api/core";
 import { createApiKey, readApiKeys, revokeApiKey } from "../api-keys.js";
 import { startDynamoDbLocal } from "../emulators/dynamodb-local.js";
 import { startMoto } from "../emulators/moto.js";
+import { functionNode } from "../gateway/function-node.js";
 import { startLocalApi } from "../gateway/index.js";
 import { startIamProxy } from "../iam/index.js";
 import { localPaths, type RunningLocalApi } from "../local-paths.js";
@@ -80,12 +81,15 @@ async function main() {
     });
     stopping.push(() => api.stop());
 
+    const node = functionNode();
+    if (node.warning) console.warn(`Warning: ${node.warning}`);
     const running: RunningLocalApi = { pid: process.pid, url: api.url, motoEndpoint: moto.endpoint, dynamoDbEndpoint: dynamoDb.endpoint };
     writeFileSync(paths.runningFile, JSON.stringify(running, null, 2));
 
     console.log(`users-api is running locally (stage "${STAGE}", data in ${paths.root})
 
   Base URL   ${api.url}
+  Functions  run on Node ${node.version} (Lambda: ${functionDefaults.runtime})
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
+import { functionNode } from "./function-node.js";
 import type { InvokeMessage, LambdaError, RuntimeMessage } from "./runtime/protocol.js";
 
 /** What it takes to start one of a function's execution environments. */
@@ -16,6 +17,8 @@ export interface EnvironmentSpec {
   readonly log?: Writable;
   /** Lambda gives the init phase (loading the handler module) 10 s of its own. */
   readonly initTimeoutMs: number;
+  /** The Node executable. @default {@link functionNode}'s: the Lambda runtime's major version */
+  readonly nodePath?: string;
 }
 
 export interface InvokeRequest {
@@ -88,6 +91,7 @@ export class ExecutionEnvironment {
   static async start(spec: EnvironmentSpec): Promise<ExecutionEnvironment> {
     const started = performance.now();
     const child = fork(spec.bootstrap, [], {
+      execPath: spec.nodePath ?? functionNode().path,
       cwd: spec.taskRoot,
       env: spec.environment(logStreamName()),
       // Not the runner's flags (tsx's loaders): only a heap sized like Lambda's for the memory size.
