@@ -173,16 +173,16 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     }
   });
 
-  it("sets the function environment of routes.ts: the stage's log level and CORS origin, source-mapped stack traces", async () => {
+  it("sets the function environment of routes.ts: the stage's log level and CORS origin, no source maps parsed at init", async () => {
     const { functions } = await api();
     for (const { fn } of functions) {
       const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables).toMatchObject({
         ...functionEnvironment({ logLevel: settings.logLevel, corsAllowOrigin: settings.api.corsAllowOrigin }),
-        NODE_OPTIONS: "--enable-source-maps",
         CORS_ALLOW_ORIGIN: settings.api.corsAllowOrigin,
         SST_STAGE: stage,
       });
+      expect(variables).not.toHaveProperty("NODE_OPTIONS");
     }
   });
 
@@ -270,20 +270,25 @@ describe("the functions of prod, bundled as deployed", () => {
     }
   });
 
-  it("are minified ESM bundles with their source maps and the AWS SDK v3 inside", async () => {
+  it("are minified ESM bundles, split in chunks, each with its source map beside it and the AWS SDK v3 inside", async () => {
     const synthesis = await synthesized("prod", bundled);
     const { functions } = apiResources(synthesis);
     for (const { definition, fn } of functions) {
       const key = String((fn.Properties?.Code as { S3Key: string }).S3Key);
       const assetDir = path.join(synthesis.outdir, `asset.${key.replace(/\.zip$/, "")}`);
       const files = readdirSync(assetDir, { recursive: true }).map(String);
-      const bundle = files.find((file) => file.endsWith(".mjs"));
-      expect(bundle, definition.id).toBeDefined();
-      expect(files).toContain(`${bundle}.map`);
-      const code = readFileSync(path.join(assetDir, bundle ?? ""), "utf8");
-      expect(code.includes(`//# sourceMappingURL=${path.basename(bundle ?? "")}.map`), definition.id).toBe(true);
-      // Minified: a megabyte-sized bundle in a few hundred lines.
-      expect(code.length / code.split("\n").length).toBeGreaterThan(1000);
+      const modules = files.filter((file) => file.endsWith(".mjs"));
+      const handlerModule = String(fn.Properties?.Handler).replace(/\.\w+$/, ".mjs");
+      expect(modules, definition.id).toContain(handlerModule);
+      for (const module of modules) {
+        expect(files).toContain(`${module}.map`);
+        const code = readFileSync(path.join(assetDir, module), "utf8");
+        expect(code.includes(`//# sourceMappingURL=${path.basename(module)}.map`), module).toBe(true);
+      }
+      const main = readFileSync(path.join(assetDir, handlerModule), "utf8");
+      // Minified: hundreds of kilobytes in a few lines.
+      expect(main.length / main.split("\n").length).toBeGreaterThan(1000);
+      const code = modules.map((module) => readFileSync(path.join(assetDir, module), "utf8")).join("\n");
       // Bundled, not loaded from the runtime's copy of the SDK; only the SDK's own optional SigV4a signers stay outside.
       const external = [...code.matchAll(/(?:from\s*|import\(|require\()["'](@aws-sdk\/[\w-]+)/g)].map(([, name]) => name);
       expect(new Set(external)).toEqual(new Set(external.filter((name) => OPTIONAL_SDK_MODULES.includes(name ?? ""))));

@@ -1,6 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
+import { installSourceMappedStacks } from "./source-mapped-stack.js";
+
+// Before anything can throw: logged stacks name the TypeScript file and line.
+installSourceMappedStacks();
 
 /** Service name and metrics namespace come from POWERTOOLS_* variables the stack sets. */
 export const logger = new Logger();

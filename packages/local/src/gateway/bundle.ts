@@ -1,15 +1,16 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionDefinition } from "@users-api/core";
 import { build } from "esbuild";
+import { functionBundling, sstEsbuild, sstEsbuildOptions } from "../../../../stacks/function-bundling.js";
 
 /** The repository root, which SST handler paths are relative to. */
 export const repositoryRoot = resolve(fileURLToPath(new URL("../../../..", import.meta.url)));
 
 const RUNTIME_ENTRY = fileURLToPath(new URL("./runtime/bootstrap.ts", import.meta.url));
-const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx"];
+const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
 /** Where one function's bundle lives: Lambda's task root, and the handler relative to it. */
 export interface FunctionBundle {
@@ -38,48 +39,45 @@ function sourceFileOf(rootDir: string, file: string): string {
 }
 
 /**
- * Bundles every function once, roughly as SST does for `nodejs` runtimes
- * (ESM, platform node, everything bundled including the AWS SDK, source maps,
- * a `require` for CommonJS dependencies), one bundle per function under
- * `<buildDir>/<FunctionId>/`, plus the runtime bootstrap.
+ * Bundles every function as `sst deploy` does: one build per function by SST's own esbuild, with SST's
+ * options and the app's bundling settings (stacks/function-bundling.ts), under `<buildDir>/<FunctionId>/`;
+ * plus the runtime bootstrap.
  */
 export async function bundleFunctions(
   definitions: readonly FunctionDefinition[],
   buildDir: string,
   rootDir = repositoryRoot,
 ): Promise<Bundles> {
-  const entryPoints: Record<string, string> = { ".runtime/bootstrap": RUNTIME_ENTRY };
   const functions = new Map<string, FunctionBundle>();
+  const builds: { taskRoot: string; entry: string }[] = [];
   for (const definition of definitions) {
     if (functions.has(definition.id)) throw new Error(`Function id "${definition.id}" is defined twice.`);
     const { file, exportName } = splitHandler(definition.handler);
-    entryPoints[`${definition.id}/${file}`] = sourceFileOf(rootDir, file);
-    functions.set(definition.id, { taskRoot: join(buildDir, definition.id), handler: `${file}.${exportName}` });
+    const taskRoot = join(buildDir, definition.id);
+    builds.push({ taskRoot, entry: relative(rootDir, sourceFileOf(rootDir, file)) });
+    functions.set(definition.id, { taskRoot, handler: `${file}.${exportName}` });
   }
   await Promise.all([...functions.keys(), ".runtime"].map((dir) => rm(join(buildDir, dir), { recursive: true, force: true })));
-  await build({
-    absWorkingDir: rootDir,
-    entryPoints,
-    outdir: buildDir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    // What runs it here: Node 20 (Lambda runs nodejs22.x, a superset).
-    target: "node20",
-    mainFields: ["module", "main"],
-    keepNames: true,
-    sourcemap: true,
-    external: ["sharp", "pg-native"],
-    banner: {
-      js: [
-        `import { createRequire as topLevelCreateRequire } from "module";`,
-        `const require = topLevelCreateRequire(import.meta.url);`,
-        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url";`,
-        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url));`,
-      ].join("\n"),
-    },
-    logLevel: "error",
-  });
+  const esbuild = sstEsbuild();
+  await Promise.all([
+    ...builds.map(({ taskRoot, entry }) =>
+      esbuild.build({
+        ...sstEsbuildOptions({ ...functionBundling, entry, outdir: join(taskRoot, dirname(entry)) }),
+        absWorkingDir: rootDir,
+        logLevel: "error",
+      }),
+    ),
+    build({
+      entryPoints: { bootstrap: RUNTIME_ENTRY },
+      outdir: join(buildDir, ".runtime"),
+      outExtension: { ".js": ".mjs" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      sourcemap: true,
+      logLevel: "error",
+    }),
+  ]);
   return { functions, bootstrap: join(buildDir, ".runtime", "bootstrap.mjs") };
 }

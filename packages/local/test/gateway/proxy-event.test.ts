@@ -125,9 +125,9 @@ describe("requests through the local API Gateway", () => {
       AWS_LAMBDA_FUNCTION_NAME: `${api.stage.stage}-users-api-GetUserEnvironment`,
       AWS_ENDPOINT_URL_DYNAMODB: api.stage.endpoints.dynamoDb,
       TZ: ":UTC",
-      NODE_OPTIONS: "--enable-source-maps",
       POWERTOOLS_LOG_LEVEL: "DEBUG",
     });
+    expect(environment).not.toHaveProperty("NODE_OPTIONS");
     expect(environment).not.toHaveProperty("SST_Secret_value_CURSOR_SECRET");
     expect(environment).not.toHaveProperty("SST_Parameter_value_API_KEYS_SECRET_ARN");
     expect(environment).not.toHaveProperty(PARENT_ONLY);
