@@ -1,7 +1,7 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { ApiKeyStore, authorizer, findApiKey } from "@users-api/core";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
-import { Config } from "sst/node/config";
+import { Parameter } from "./bindings.js";
 import { logger } from "./observability.js";
 
 /** Key records are cached in memory this long, so a revoked key stops working within a minute. */
@@ -14,7 +14,7 @@ const UNKNOWN_KEY_REFRESH_MS = 5_000;
 let lastRefreshForUnknownKey = 0;
 
 async function loadKeys(forceFetch = false): Promise<ApiKeyStore> {
-  const stored = await getSecret(Config.API_KEYS_SECRET_ARN, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });
+  const stored = await getSecret(Parameter.API_KEYS_SECRET_ARN, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });
   return ApiKeyStore.parse(stored);
 }
 

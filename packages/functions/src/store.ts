@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserStore } from "@users-api/core";
-import { Table } from "sst/node/table";
+import { Table } from "./bindings.js";
 import { tracer } from "./observability.js";
 
 /** One client per container, reused across invocations; the SDK's standard retries apply. */

@@ -1,5 +1,5 @@
 import { ListUsersQuery, decodeCursor, encodeCursor, listUsersNewestFirst, routes } from "@users-api/core";
-import { Config } from "sst/node/config";
+import { readSecret } from "../bindings.js";
 import { httpHandler } from "../http/handler.js";
 import { parseQuery } from "../http/request.js";
 import { json } from "../http/response.js";
@@ -7,12 +7,13 @@ import { userStore } from "../store.js";
 
 export const handler = httpHandler(routes.listUsers, async (request) => {
   const { limit, cursor } = parseQuery(request, ListUsersQuery);
+  const cursorSecret = await readSecret("CURSOR_SECRET");
   const page = await listUsersNewestFirst(userStore, {
     limit,
-    startAfter: cursor === undefined ? undefined : decodeCursor(cursor, Config.CURSOR_SECRET),
+    startAfter: cursor === undefined ? undefined : decodeCursor(cursor, cursorSecret),
   });
   return json(200, {
     items: page.items,
-    nextCursor: page.nextKey ? encodeCursor(page.nextKey, Config.CURSOR_SECRET) : null,
+    nextCursor: page.nextKey ? encodeCursor(page.nextKey, cursorSecret) : null,
   });
 });
