@@ -1,10 +1,13 @@
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { authorizer, routes, type FunctionDefinition, type RouteName } from "@users-api/core";
 import { synthesize } from "../scripts/synth.js";
+import { METAFILE_DIR_VARIABLE, metafileOf } from "../stacks/function-bundling.js";
 import { formatTable, kib } from "./format.js";
+import { compositionOf, readMetafile, type BundleComposition } from "./metafile.js";
 
 /** One function's code in the production cloud assembly. */
 export interface ProductionBundle {
@@ -19,6 +22,10 @@ export interface ProductionBundle {
   readonly assetDir: string;
   /** The handler's module inside it. */
   readonly mainFile: string;
+  /** The handler's source file, relative to the repository (its build's entry point). */
+  readonly entry: string | undefined;
+  /** The esbuild metafile of its build. */
+  readonly metafile: string | undefined;
 }
 
 interface LambdaResource {
@@ -47,13 +54,25 @@ function moduleOf(dir: string, handler: string): string {
   return found;
 }
 
+/** `packages/functions/src/users/get.handler` → `packages/functions/src/users/get.ts`, the file SST bundles. */
+function sourceOf(handler: string): string | undefined {
+  const file = handler.slice(0, handler.lastIndexOf("."));
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  return [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"].map((extension) => file + extension).find((source) => existsSync(join(root, source)));
+}
+
 /**
  * Synthesizes the `prod` stage offline, as `sst deploy` would build it, and
- * finds every Lambda function's asset through the stacks' asset manifests.
+ * finds every Lambda function's asset through the stacks' asset manifests,
+ * and the esbuild metafile of its build.
  */
 export async function synthesizeProductionBundles(workDir: string): Promise<ProductionBundle[]> {
   const outdir = join(workDir, "cdk.out");
-  const { stacks } = await synthesize({ stage: "prod", outdir, buildDir: join(workDir, "build") });
+  const metafileDir = join(workDir, "metafiles");
+  process.env[METAFILE_DIR_VARIABLE] = metafileDir;
+  const { stacks } = await synthesize({ stage: "prod", outdir, buildDir: join(workDir, "build") }).finally(() => {
+    delete process.env[METAFILE_DIR_VARIABLE];
+  });
   const bundles: ProductionBundle[] = [];
   for (const { id: stack, stackName, template } of stacks) {
     const manifestFile = join(outdir, `${stackName}.assets.json`);
@@ -72,58 +91,73 @@ export async function synthesizeProductionBundles(workDir: string): Promise<Prod
       if (typeof assetPath !== "string" || !handler) continue;
       const assetDir = join(outdir, assetPath);
       const [name, definition] = definitionOf(logicalId) ?? [undefined, undefined];
-      bundles.push({ functionId: definition?.id ?? logicalId, name, definition, stack, logicalId, assetDir, mainFile: moduleOf(assetDir, handler) });
+      const entry = definition ? sourceOf(definition.handler) : undefined;
+      const metafile = entry ? metafileOf(metafileDir, entry) : undefined;
+      bundles.push({
+        functionId: definition?.id ?? logicalId,
+        name,
+        definition,
+        stack,
+        logicalId,
+        assetDir,
+        mainFile: moduleOf(assetDir, handler),
+        entry,
+        metafile: metafile && existsSync(metafile) ? metafile : undefined,
+      });
     }
   }
   return bundles;
 }
 
+export interface FileSizes {
+  readonly files: number;
+  readonly bytes: number;
+  /** Each file gzipped on its own, summed: about what the deployment zip holds. */
+  readonly gzipBytes: number;
+}
+
 export interface BundleSize {
   readonly functionId: string;
   readonly name: string | undefined;
-  readonly module: { readonly bytes: number; readonly gzipBytes: number };
-  readonly sourceMap: { readonly bytes: number; readonly gzipBytes: number } | null;
-  /**
-   * The largest packages by their share of the original sources in the
-   * source map (before minification: a guide to what the bundle is made of).
-   */
-  readonly largestPackages: readonly { readonly name: string; readonly percent: number }[];
+  /** Every JavaScript file of the function's asset. */
+  readonly code: FileSizes;
+  /** The files `import()` of the handler loads at init: its module and the chunks it imports statically. */
+  readonly init: FileSizes | null;
+  /** Source maps, shipped beside the code and read only when an error's stack is. */
+  readonly sourceMaps: FileSizes;
+  /** The largest packages in the init files (minified bytes, from the build's metafile). */
+  readonly largestPackages: readonly { readonly name: string; readonly bytes: number }[];
 }
 
-/** `…/node_modules/.pnpm/x@1/node_modules/@scope/name/dist/…` → `@scope/name`; our own files → `(ours)`. */
-const packageOf = (source: string) =>
-  /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ?? "(ours)";
-
-async function largestPackages(mapFile: string, top = 5) {
-  const map = JSON.parse(await readFile(mapFile, "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
-  const bytes = new Map<string, number>();
-  map.sources.forEach((source, i) => {
-    const name = packageOf(source);
-    bytes.set(name, (bytes.get(name) ?? 0) + (map.sourcesContent?.[i]?.length ?? 0));
-  });
-  const total = [...bytes.values()].reduce((sum, value) => sum + value, 0);
-  return [...bytes.entries()]
-    .sort(([, a], [, b]) => b - a)
-    .slice(0, top)
-    .map(([name, size]) => ({ name, percent: Math.round((1000 * size) / total) / 10 }));
+async function sizesOf(files: readonly string[]): Promise<FileSizes> {
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const file of files) {
+    const content = await readFile(file);
+    bytes += content.byteLength;
+    gzipBytes += gzipSync(content).byteLength;
+  }
+  return { files: files.length, bytes, gzipBytes };
 }
 
-async function sizeOf(file: string) {
-  const content = await readFile(file);
-  return { bytes: content.byteLength, gzipBytes: gzipSync(content).byteLength };
+/** The composition of a production bundle, from its build's metafile. */
+export async function compositionOfBundle(bundle: ProductionBundle): Promise<BundleComposition | undefined> {
+  if (!bundle.metafile || !bundle.entry) return undefined;
+  return compositionOf(await readMetafile(bundle.metafile), bundle.entry);
 }
 
 export async function measureBundleSizes(bundles: readonly ProductionBundle[]): Promise<BundleSize[]> {
   return Promise.all(
-    bundles.map(async ({ functionId, name, mainFile }) => {
-      const mapFile = `${mainFile}.map`;
-      const hasMap = (await stat(mapFile).catch(() => undefined)) !== undefined;
+    bundles.map(async (bundle) => {
+      const files = (await readdir(bundle.assetDir, { recursive: true })).map((file) => join(bundle.assetDir, String(file)));
+      const composition = await compositionOfBundle(bundle);
       return {
-        functionId,
-        name,
-        module: await sizeOf(mainFile),
-        sourceMap: hasMap ? await sizeOf(mapFile) : null,
-        largestPackages: hasMap ? await largestPackages(mapFile) : [],
+        functionId: bundle.functionId,
+        name: bundle.name,
+        code: await sizesOf(files.filter((file) => /\.[cm]?js$/.test(file))),
+        init: composition ? await sizesOf(composition.initFiles.map((file) => join(dirname(bundle.mainFile), file))) : null,
+        sourceMaps: await sizesOf(files.filter((file) => file.endsWith(".map"))),
+        largestPackages: composition?.initPackages.slice(0, 6) ?? [],
       };
     }),
   );
@@ -131,18 +165,20 @@ export async function measureBundleSizes(bundles: readonly ProductionBundle[]): 
 
 export function formatBundleSizes(sizes: readonly BundleSize[]): string {
   const table = formatTable(
-    ["function", "route", ".mjs", ".mjs gzip", ".map", ".map gzip"],
-    sizes.map(({ functionId, name, module, sourceMap }) => [
+    ["function", "route", "code", "code gzip", "files", "at init", "at init gzip", "maps"],
+    sizes.map(({ functionId, name, code, init, sourceMaps }) => [
       functionId,
       name ?? "-",
-      kib(module.bytes),
-      kib(module.gzipBytes),
-      sourceMap ? kib(sourceMap.bytes) : "-",
-      sourceMap ? kib(sourceMap.gzipBytes) : "-",
+      kib(code.bytes),
+      kib(code.gzipBytes),
+      code.files,
+      init ? kib(init.bytes) : "-",
+      init ? kib(init.gzipBytes) : "-",
+      kib(sourceMaps.bytes),
     ]),
   );
   const composition = sizes.map(
-    ({ functionId, largestPackages }) => `  ${functionId}: ${largestPackages.map(({ name, percent }) => `${name} ${percent}%`).join(", ")}`,
+    ({ functionId, largestPackages }) => `  ${functionId}: ${largestPackages.map(({ name, bytes }) => `${name} ${kib(bytes)}`).join(", ")}`,
   );
-  return [table, "", "Largest packages (share of original sources in the source map):", ...composition].join("\n");
+  return [table, "", "Largest packages loaded at init (minified bytes, from the esbuild metafile):", ...composition].join("\n");
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus, freemem, loadavg, release, totalmem } from "node:os";
+import { functionNode } from "../packages/local/src/gateway/function-node.js";
 
 /** What the figures were measured on; every results file carries it. */
 export interface Machine {
@@ -11,6 +12,8 @@ export interface Machine {
   readonly loadAverage: readonly number[];
   readonly kernel: string;
   readonly node: string;
+  /** The Node that runs the functions (init benchmark, local API): the Lambda runtime's major version. */
+  readonly functionNode: string;
   readonly java: string;
 }
 
@@ -27,6 +30,7 @@ export function describeMachine(): Machine {
     loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     kernel: release(),
     node: process.version,
+    functionNode: functionNode().version,
     java: (java.stderr || java.stdout || "unknown").split("\n")[0]?.trim() ?? "unknown",
   };
 }
@@ -34,6 +38,6 @@ export function describeMachine(): Machine {
 export function formatMachine(machine: Machine): string {
   return [
     `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryTotalGiB} GiB RAM (${machine.memoryFreeGiB} GiB free), Linux ${machine.kernel}`,
-    `Node ${machine.node}, ${machine.java}; load average ${machine.loadAverage.join(" / ")}`,
+    `Node ${machine.node} (functions: Node ${machine.functionNode}), ${machine.java}; load average ${machine.loadAverage.join(" / ")}`,
   ].join("\n");
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { functionNode } from "../packages/local/src/gateway/function-node.js";
 import { stageSettings } from "../stacks/stage-settings.js";
 import type { ProductionBundle } from "./bundle.js";
 import { formatCapacity, measureCapacity } from "./capacity.js";
@@ -14,8 +15,9 @@ import { writeResults } from "./results.js";
 const benchmarks = ["bundle", "init", "latency", "capacity"] as const;
 type Benchmark = (typeof benchmarks)[number];
 
-const usage = `usage: pnpm bench [--only ${benchmarks.join("|")}] [--runs 10] [--samples 200] [--seconds 10] [--connections 4]
+const usage = `usage: pnpm bench [--only ${benchmarks.join("|")}] [--runs 10] [--skip-levers] [--samples 200] [--seconds 10] [--connections 4]
   --runs         fresh Node processes per bundle (init)
+  --skip-levers  measure only the deployed bundles and the baselines, not each lever undone (init)
   --samples      sequential requests per route (latency)
   --seconds      duration of the sustained load on GET /users/{id} (latency)
   --connections  concurrent connections of the sustained load (latency)`;
@@ -28,6 +30,7 @@ class UsageError extends Error {}
 const cliOptions = {
   only: { type: "string" },
   runs: { type: "string", default: "10" },
+  "skip-levers": { type: "boolean", default: false },
   samples: { type: "string", default: "200" },
   seconds: { type: "string", default: "10" },
   connections: { type: "string", default: "4" },
@@ -51,6 +54,7 @@ function parse(argv: readonly string[]) {
     help: values.help,
     selected: values.only === undefined ? [...benchmarks] : [values.only as Benchmark],
     runs: count("runs", values.runs),
+    levers: !values["skip-levers"],
     samples: count("samples", values.samples),
     seconds: count("seconds", values.seconds),
     connections: count("connections", values.connections),
@@ -67,6 +71,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const machine = describeMachine();
   const { logLevel } = stageSettings(MEASURED_STAGE);
   console.log(`${formatMachine(machine)}\n`);
+  const node = functionNode();
+  if (node.warning) console.warn(`Warning: ${node.warning}\n`);
 
   const workDir = await mkdtemp(join(tmpdir(), "users-api-bench-"));
   let starting: Promise<Emulators> | undefined;
@@ -109,9 +115,9 @@ async function main(argv: readonly string[]): Promise<number> {
       saved(await writeResults("bundle", machine, { stage: MEASURED_STAGE, functions: sizes }));
     }
     if (selected.includes("init") && emulators) {
-      section(`Init time: import() of each bundle in a fresh Node process, ${options.runs} runs`);
+      section(`Init time: import() of each bundle in a fresh Node ${functionNode().version} process, ${options.runs} runs`);
       const stage = await prepareBenchStage(emulators.endpoints, "init");
-      const times = await measureInitTimes({ bundles, stage, logLevel, workDir, runs: options.runs });
+      const times = await measureInitTimes({ bundles, stage, logLevel, workDir, runs: options.runs, levers: options.levers });
       console.log(formatInitTimes(times));
       saved(await writeResults("init", machine, { stage: MEASURED_STAGE, runs: options.runs, functions: times }));
     }
