@@ -38,7 +38,7 @@ function substitute(name: string, filter: RegExp, contents: string): Plugin {
 /** Bindings through `sst/node/*`, as before: an SSM client built at import, and secrets fetched by a top-level await. */
 const sstBindings = substitute(
   "sst-bindings",
-  /\/bindings\.js$/,
+  /\/(bindings|secrets)\.js$/,
   `export { Table } from "sst/node/table";
 import { Config } from "sst/node/config";
 export const Parameter = Config;

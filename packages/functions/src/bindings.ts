@@ -1,4 +1,4 @@
-import type { ParameterResources, SecretResources } from "sst/node/config";
+import type { ParameterResources } from "sst/node/config";
 import type { TableResources } from "sst/node/table";
 
 /**
@@ -9,10 +9,10 @@ import type { TableResources } from "sst/node/table";
  * where no value is in SSM: about a third of a cold start. Only a `Config.Secret`'s variable holds
  * SST's `__FETCH_FROM_SSM__` placeholder; tables and parameters hold their values as they are. So
  * tables and parameters are read straight from the environment, and a secret is fetched from SSM on
- * first use, by a client loaded from a chunk of its own, as `sst/node/config` fetches it.
+ * first use (secrets.ts), so that only functions bound to a secret carry an SSM client.
  */
 
-const FETCH_FROM_SSM = "__FETCH_FROM_SSM__";
+export const FETCH_FROM_SSM = "__FETCH_FROM_SSM__";
 
 /** The variable SST sets for one property of one bound construct (`-` in ids becomes `_`). */
 export const bindingVariable = (construct: string, id: string, prop: string) => `SST_${construct}_${prop}_${id.replace(/-/g, "_")}`;
@@ -34,27 +34,3 @@ export const Table = new Proxy({} as Record<string, Record<string, string>>, {
 export const Parameter = new Proxy({} as Record<string, string>, {
   get: (_, id) => (typeof id === "string" ? boundValue("Parameter", id, "value") : undefined),
 }) as unknown as { readonly [Id in keyof ParameterResources]: string };
-
-export type SecretName = keyof SecretResources & string;
-
-const secrets = new Map<string, Promise<string>>();
-
-/**
- * A `Config.Secret`'s value, fetched from SSM on first use and kept for the container's life, as
- * `sst/node/config` keeps it (a failed fetch is not kept: the next call tries again).
- *
- * @example
- * const key = await readSecret("CURSOR_SECRET");
- */
-export function readSecret(id: SecretName): Promise<string> {
-  const value = process.env[bindingVariable("Secret", id, "value")];
-  if (value === undefined) return Promise.reject(new Error(`Cannot use Config.${id}. Please make sure it is bound to this function.`));
-  if (value !== FETCH_FROM_SSM) return Promise.resolve(value);
-  let fetched = secrets.get(id);
-  if (!fetched) {
-    fetched = import("./sst-secrets.js").then(({ fetchSecret }) => fetchSecret(id));
-    fetched.catch(() => secrets.delete(id));
-    secrets.set(id, fetched);
-  }
-  return fetched;
-}

@@ -3,7 +3,7 @@ import { tracer } from "./observability.js";
 
 /**
  * Fetches a `Config.Secret` from SSM where `sst/node/config` would: the stage's path, then the app's
- * `.fallback` path (`sst secrets set --fallback`). Imported on first use only (see bindings.ts).
+ * `.fallback` path (`sst secrets set --fallback`). Imported on first use only (see secrets.ts).
  */
 const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 

@@ -6,12 +6,12 @@ import { clientsFor } from "../../local/src/stage.js";
 import { bindFunctionsToNewStage, type BoundStage } from "./helpers/local-stage.js";
 
 let stage: BoundStage;
-let bindings: typeof import("../src/bindings.js");
+let bindings: typeof import("../src/bindings.js") & typeof import("../src/secrets.js");
 const ssm = () => clientsFor(stage.endpoints).ssm;
 
 beforeAll(async () => {
   stage = await bindFunctionsToNewStage("bindings", { functionId: routes.listUsers.id });
-  bindings = await import("../src/bindings.js");
+  bindings = { ...(await import("../src/bindings.js")), ...(await import("../src/secrets.js")) };
 });
 
 /** A Config.Secret of this test only, bound as SST binds one: its variable holds the placeholder. */

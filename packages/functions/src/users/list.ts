@@ -1,5 +1,5 @@
 import { ListUsersQuery, decodeCursor, encodeCursor, listUsersNewestFirst, routes } from "@users-api/core";
-import { readSecret } from "../bindings.js";
+import { readSecret } from "../secrets.js";
 import { httpHandler } from "../http/handler.js";
 import { parseQuery } from "../http/request.js";
 import { json } from "../http/response.js";

@@ -1,0 +1,157 @@
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { authorizer, bindings, routeList, type FunctionDefinition } from "@users-api/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compositionOfBundle, synthesizeProductionBundles, type ProductionBundle } from "../../bench/bundle.js";
+import { readMetafile, type BundleComposition } from "../../bench/metafile.js";
+import { bundleFunctions } from "../../packages/local/src/gateway/bundle.js";
+import { lambdaEnvironment, localAwsEnvironment } from "../../packages/local/src/gateway/environment.js";
+import { functionNode } from "../../packages/local/src/gateway/function-node.js";
+import type { LocalStage } from "../../packages/local/src/stage.js";
+
+/**
+ * What each function of prod carries, from the esbuild metafile of its build as `sst deploy` bundles
+ * it (the bench's synthesis of the prod stage), and what Node does when Lambda imports it.
+ */
+
+const run = promisify(execFile);
+
+interface Analyzed {
+  readonly bundle: ProductionBundle;
+  readonly definition: FunctionDefinition;
+  readonly composition: BundleComposition;
+}
+
+let workDir: string;
+let analyzed: Analyzed[];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "users-api-bundle-test-"));
+  const bundles = await synthesizeProductionBundles(workDir);
+  analyzed = await Promise.all(
+    bundles.map(async (bundle) => {
+      const composition = await compositionOfBundle(bundle);
+      if (!bundle.definition || !composition) throw new Error(`No metafile for ${bundle.functionId}`);
+      return { bundle, definition: bundle.definition, composition };
+    }),
+  );
+}, 10 * 60 * 1000);
+afterAll(() => rm(workDir, { recursive: true, force: true }));
+
+const readsSecret = (definition: FunctionDefinition) => definition.bind.some((name) => bindings[name].construct === "Secret");
+const usesTable = (definition: FunctionDefinition) => definition.bind.includes("usersTable");
+
+/** Inputs of a bundle, by where they are: loaded at init, or only on demand. */
+const inputs = ({ composition }: Analyzed) => ({ atInit: composition.initInputs, onDemand: composition.lazyInputs });
+const matching = (list: readonly string[], pattern: RegExp) => list.filter((input) => pattern.test(input));
+
+/** The SDK's credential providers other than the environment's: Lambda passes credentials in variables. */
+const OTHER_CREDENTIAL_PROVIDERS = /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|http|login)|nested-clients)\/|@smithy\/credential-provider-imds\//;
+
+describe("the functions of prod, as sst deploy bundles them", () => {
+  it("are every function of the API", () => {
+    expect(analyzed.map(({ definition }) => definition.id).sort()).toEqual([...routeList, authorizer].map(({ id }) => id).sort());
+  });
+
+  it("carry no SSM client unless they read a Config.Secret, and then load it only on demand", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      expect(matching(atInit, /@aws-sdk\/client-ssm\//), function_.definition.id).toEqual([]);
+      if (!readsSecret(function_.definition)) expect(matching(onDemand, /@aws-sdk\/client-ssm\//), function_.definition.id).toEqual([]);
+    }
+    expect(analyzed.filter((function_) => matching(inputs(function_).onDemand, /@aws-sdk\/client-ssm\//).length > 0).map(({ definition }) => definition.id)).toEqual(
+      analyzed.filter(({ definition }) => readsSecret(definition)).map(({ definition }) => definition.id),
+    );
+  });
+
+  it("never import sst/node/*, which builds an SSM client at import", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      expect(matching([...atInit, ...onDemand], /\/sst\/node\//), function_.definition.id).toEqual([]);
+    }
+  });
+
+  it("carry the DynamoDB client only where they use the table: not in the authorizer", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      const dynamoDb = matching([...atInit, ...onDemand], /@aws-sdk\/(client-dynamodb|lib-dynamodb)\//);
+      if (usesTable(function_.definition)) expect(dynamoDb.length, function_.definition.id).toBeGreaterThan(0);
+      else expect(dynamoDb, function_.definition.id).toEqual([]);
+    }
+  });
+
+  it("leave the user schemas and the OpenAPI document out of the authorizer, and the OpenAPI document out of every function", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      expect(matching([...atInit, ...onDemand], /packages\/core\/src\/api\/openapi\.ts$/), function_.definition.id).toEqual([]);
+      if (function_.definition.id === authorizer.id) {
+        expect(matching([...atInit, ...onDemand], /packages\/core\/src\/user\/(schema|repository|cursor|merge-patch)\.ts$/)).toEqual([]);
+      }
+    }
+  });
+
+  it("load no credential provider but the environment's at init", () => {
+    for (const function_ of analyzed) expect(matching(inputs(function_).atInit, OTHER_CREDENTIAL_PROVIDERS), function_.definition.id).toEqual([]);
+  });
+
+  it("reach Node's builtins through require(): no builtin is imported as an ES module, which costs Node a facade", async () => {
+    const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    for (const { bundle, definition } of analyzed) {
+      const metafile = await readMetafile(bundle.metafile!);
+      const imported = Object.values(metafile.outputs).flatMap(({ imports }) =>
+        imports.filter(({ path, kind, external }) => external && kind !== "require-call" && builtins.has(path)).map(({ path }) => path),
+      );
+      // SST's banner still imports `module` and `url` (to define require and __dirname): it is text esbuild does not parse.
+      expect(imported, definition.id).toEqual([]);
+    }
+  });
+
+  it("are loaded by the functions' Node without parsing a source map", async () => {
+    const stage: LocalStage = {
+      app: "users-api",
+      stage: "prod",
+      region: "us-east-1",
+      endpoints: { dynamoDb: "http://127.0.0.1:9", moto: "http://127.0.0.1:9" },
+      tableName: "prod-users-api-Users",
+      apiKeysSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-keys",
+    };
+    const probe = `const file = process.argv[1]; const loaded = await import(file);
+      const { findSourceMap } = await import("node:module");
+      console.log(JSON.stringify({ handler: typeof loaded.handler, sourceMapsEnabled: process.sourceMapsEnabled, parsed: findSourceMap(new URL(file).pathname) !== undefined }));`;
+    for (const { bundle, definition } of analyzed) {
+      const env = lambdaEnvironment(definition, stage, {
+        logLevel: "INFO",
+        aws: localAwsEnvironment(stage),
+        placement: { taskRoot: bundle.assetDir, runtimeDir: bundle.assetDir, handler: definition.handler, xrayDaemonAddress: "127.0.0.1:9", logStreamName: "test" },
+      });
+      const { stdout } = await run(functionNode().path, ["--input-type=module", "-e", probe, pathToFileURL(bundle.mainFile).href], { env, cwd: bundle.assetDir });
+      expect(JSON.parse(stdout.trim().split("\n").at(-1)!), definition.id).toEqual({ handler: "function", sourceMapsEnabled: false, parsed: false });
+    }
+  });
+
+  it("are the bundles the local runner builds, byte for byte but for the chunks' content hashes", async () => {
+    const local = await bundleFunctions(
+      analyzed.map(({ definition }) => definition),
+      join(workDir, "local"),
+    );
+    // A chunk's name hashes its source map too, whose paths differ with the build directory.
+    const withoutHashes = (text: string) => text.replace(/-[A-Z0-9]{8}\.mjs/g, "-HASH.mjs");
+    const code = (dir: string) =>
+      readdirSync(dir, { recursive: true })
+        .map(String)
+        .filter((file) => file.endsWith(".mjs"))
+        .map((file) => `${withoutHashes(file)}\n${withoutHashes(readFileSync(join(dir, file), "utf8"))}`)
+        .sort();
+    for (const { bundle, definition } of analyzed) {
+      const deployed = code(bundle.assetDir);
+      expect(deployed.length, definition.id).toBeGreaterThan(1);
+      expect(code(local.functions.get(definition.id)!.taskRoot), `${definition.id}: ${relative(workDir, bundle.assetDir)}`).toEqual(deployed);
+    }
+  }, 120_000);
+});
