@@ -73,6 +73,12 @@ export async function leverVariants(workDir: string): Promise<LeverVariant[]> {
     },
     { name: "getUser, bindings by sst/node/table", definition: routes.getUser, settings: withPlugins(sstBindings) },
     { name: "getUser without the tracer", definition: routes.getUser, settings: withPlugins(noTracer) },
+    {
+      name: "getUser, tracer patching http and https",
+      definition: routes.getUser,
+      settings: production,
+      env: { POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "true" },
+    },
     { name: "listUsers, secret by sst/node/config", definition: routes.listUsers, settings: withPlugins(sstBindings) },
     { name: "authorizer, parameter by sst/node/config", definition: authorizer, settings: withPlugins(sstBindings) },
   ];

@@ -191,6 +191,9 @@ export function functionEnvironment(options: { readonly logLevel: LogLevel; read
     POWERTOOLS_SERVICE_NAME: functionDefaults.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: functionDefaults.metricsNamespace,
     POWERTOOLS_LOG_LEVEL: options.logLevel,
+    // Every outgoing call is an AWS SDK call, traced as such (captureAWSv3Client); patching http, https
+    // and fetch for other calls would trace nothing more, at a cost to init (bench/README.md).
+    POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: "false",
     // The one browser origin allowed by the stage; handlers echo it so browsers accept their answers.
     CORS_ALLOW_ORIGIN: options.corsAllowOrigin,
   };
