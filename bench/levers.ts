@@ -39,10 +39,11 @@ function substitute(name: string, filter: RegExp, contents: string): Plugin {
 const sstBindings = substitute(
   "sst-bindings",
   /\/(bindings|secrets)\.js$/,
-  `export { Table } from "sst/node/table";
+  `import { Table } from "sst/node/table";
 import { Config } from "sst/node/config";
-export const Parameter = Config;
-export const readSecret = async (id) => Config[id];`,
+const values = { usersTable: () => Table.Users.tableName, apiKeysSecretArn: () => Config.API_KEYS_SECRET_ARN, cursorSecret: () => Config.CURSOR_SECRET };
+export const boundValue = (name) => values[name]();
+export const boundSecret = async (name) => values[name]();`,
 );
 
 /** Powertools Tracer replaced by an inert one: what tracing costs at init. */

@@ -1,26 +1,27 @@
-import type { SecretResources } from "sst/node/config";
-import { FETCH_FROM_SSM, bindingVariable } from "./bindings.js";
+import { SST_FETCH_FROM_SSM, bindings, sstBindingVariable, type BindingName } from "@users-api/core";
 
-export type SecretName = keyof SecretResources & string;
-
-const secrets = new Map<string, Promise<string>>();
+const secrets = new Map<BindingName, Promise<string>>();
 
 /**
- * A `Config.Secret`'s value, fetched from SSM on first use and kept for the container's life, as
- * `sst/node/config` keeps it (a failed fetch is not kept: the next call tries again).
+ * A Config.Secret's value, fetched from SSM on first use with the functions' timeouts and kept for the
+ * life of the execution environment (as SST does); a failed fetch is tried again on the next call.
+ *
+ * The SSM client comes from a chunk of its own (sst-secrets.ts), imported on that first use: only
+ * functions that read a secret carry it, and none loads it during init.
  *
  * @example
- * const key = await readSecret("CURSOR_SECRET");
+ * const key = await boundSecret("cursorSecret");
  */
-export function readSecret(id: SecretName): Promise<string> {
-  const value = process.env[bindingVariable("Secret", id, "value")];
-  if (value === undefined) return Promise.reject(new Error(`Cannot use Config.${id}. Please make sure it is bound to this function.`));
-  if (value !== FETCH_FROM_SSM) return Promise.resolve(value);
-  let fetched = secrets.get(id);
-  if (!fetched) {
-    fetched = import("./sst-secrets.js").then(({ fetchSecret }) => fetchSecret(id));
-    fetched.catch(() => secrets.delete(id));
-    secrets.set(id, fetched);
+export function boundSecret(name: BindingName): Promise<string> {
+  const variable = sstBindingVariable(bindings[name]);
+  const value = process.env[variable];
+  if (value === undefined) return Promise.reject(new Error(`${variable} is not set: is ${name} bound to this function?`));
+  if (value !== SST_FETCH_FROM_SSM) return Promise.resolve(value);
+  let secret = secrets.get(name);
+  if (!secret) {
+    secret = import("./sst-secrets.js").then(({ fetchSecret }) => fetchSecret(name));
+    secrets.set(name, secret);
+    secret.catch(() => secrets.delete(name));
   }
-  return fetched;
+  return secret;
 }

@@ -1,20 +1,18 @@
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { tracer } from "./observability.js";
+import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { bindings, sstParameterPath, type BindingName } from "@users-api/core";
+import { awsClientConfig } from "./aws-client-config.js";
 
-/**
- * Fetches a `Config.Secret` from SSM where `sst/node/config` would: the stage's path, then the app's
- * `.fallback` path (`sst secrets set --fallback`). Imported on first use only (see secrets.ts).
- */
-const ssm = tracer.captureAWSv3Client(new SSMClient({}));
+/** Imported on the first read of a secret only (see secrets.ts). */
+const ssm = new SSMProvider({ clientConfig: awsClientConfig });
 
-async function fetchParameter(name: string): Promise<string | undefined> {
-  const { Parameters = [] } = await ssm.send(new GetParametersCommand({ Names: [name], WithDecryption: true }));
-  return Parameters.find((parameter) => parameter.Name === name)?.Value;
-}
-
-export async function fetchSecret(id: string): Promise<string> {
-  const stagePath = `${process.env.SST_SSM_PREFIX ?? ""}Secret/${id}/value`;
-  const value = (await fetchParameter(stagePath)) ?? (await fetchParameter(`/sst/${process.env.SST_APP}/.fallback/Secret/${id}/value`));
-  if (value === undefined) throw new Error(`The following secret values are not set in the "${process.env.SST_STAGE} stage": ${id}`);
-  return value;
+/** A Config.Secret where `sst secrets set` puts it for the stage, else for every stage of the app (`--fallback`). */
+export async function fetchSecret(name: BindingName): Promise<string> {
+  const app = process.env.SST_APP ?? "";
+  const stage = process.env.SST_STAGE ?? "";
+  for (const path of [sstParameterPath(app, stage, bindings[name]), sstParameterPath(app, ".fallback", bindings[name])]) {
+    const found = await ssm.getParametersByName<string>({ [path]: {} }, { decrypt: true, throwOnError: false });
+    const value = found[path];
+    if (typeof value === "string") return value;
+  }
+  throw new Error(`The ${bindings[name].id} secret is not set for stage ${stage}: sst secrets set ${bindings[name].id} <value> --stage ${stage}`);
 }
