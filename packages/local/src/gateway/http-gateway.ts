@@ -77,7 +77,7 @@ function send(response: ServerResponse, requestId: string, statusCode: number, h
 
 /** One of API Gateway's own answers, as the stack declares its gateway responses: a problem document, CORS-readable. */
 function sendGatewayResponse(response: ServerResponse, requestId: string, type: GatewayResponseType, cors: CorsSettings) {
-  const { status, contentType, body } = gatewayProblem(type);
+  const { status, contentType, headers, body } = gatewayProblem(type);
   const errorType = ERROR_TYPES[type];
   send(
     response,
@@ -85,6 +85,7 @@ function sendGatewayResponse(response: ServerResponse, requestId: string, type: 
     status,
     {
       "Content-Type": contentType,
+      ...headers,
       "Access-Control-Allow-Origin": cors.allowOrigin,
       ...(errorType ? { "x-amzn-ErrorType": errorType } : {}),
     },
