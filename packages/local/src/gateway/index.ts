@@ -19,7 +19,7 @@ import type { LocalStage } from "../stage.js";
 import { bundleFunctions } from "./bundle.js";
 import { LOCAL_LOG_LEVEL, lambdaEnvironment, lambdaFunctionName, localAwsEnvironment } from "./environment.js";
 import { FunctionPool } from "./function-pool.js";
-import { gatewayListener, type CorsSettings } from "./http-gateway.js";
+import { clientErrorListener, gatewayListener, type CorsSettings } from "./http-gateway.js";
 import type { ApiIdentity } from "./proxy-event.js";
 import { RequestAuthorizer } from "./request-authorizer.js";
 import { RouteTable } from "./route-table.js";
@@ -200,6 +200,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         integrationTimeoutMs: (options.integrationTimeoutSeconds ?? 29) * 1000,
         cors,
       });
+    server.on("clientError", clientErrorListener(cors));
     server.on("request", (request, response) => {
       const document = request.method === "GET" ? documents[request.url ?? ""] : undefined;
       if (document === undefined) return listener(request, response);
