@@ -1,30 +1,10 @@
-import { createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
 import { authorizer as authorizerDefinition, encodeCursor, functionDefaults, routes } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SilentServer } from "../../local/test/helpers/silent-server.js";
 import { worstCallMs } from "../src/aws-client-config.js";
 import { authorizerEvent } from "./helpers/api-gateway-event.js";
 import { bindFunctionsToNewStage } from "./helpers/local-stage.js";
 import { expectProblem, importHandlers, newUser, usersApi, type ApiResponse, type CallOptions, type UsersApi } from "./helpers/users-api.js";
-
-/** A dependency that hangs: it accepts every connection and never answers a byte. */
-class SilentServer {
-  readonly sockets = new Set<Socket>();
-  readonly server: Server = createServer((socket) => {
-    this.sockets.add(socket);
-    socket.on("close", () => this.sockets.delete(socket));
-  });
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close() {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const silent = new SilentServer();
 let api: UsersApi;
