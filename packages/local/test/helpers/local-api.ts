@@ -105,10 +105,12 @@ export async function startTestApi(name: string, options: TestApiOptions | ((sta
         log = now;
       }
     },
+    /** Stops the API as `pnpm local` does (draining requests in flight); says how many the drain timeout cut off. */
     async stop() {
-      await api.stop();
+      const stopped = await api.stop();
       secretsManager.destroy();
       await rm(workDir, { recursive: true, force: true });
+      return stopped;
     },
   };
 }
