@@ -77,6 +77,7 @@ async function main() {
       logDir: paths.logDir,
       awsEnvironmentFor: iam.environmentFor,
       documents: (url) => ({ "/openapi.json": openApiDocument({ serverUrl: url }) }),
+      apiReference: { documentPath: "/openapi.json" },
     });
     stopping.push(() => api.stop());
 
@@ -89,7 +90,7 @@ async function main() {
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users
-  Docs: ${api.url}/openapi.json (OpenAPI 3.1)
+  Docs: ${api.url}/docs (API reference)   ${api.url}/openapi.json (OpenAPI 3.1)
   Logs: ${paths.logDir}/<Function>.log   More keys: pnpm keys create --stage local --name <name> --scopes users:read
   Ctrl-C stops everything; data and keys are kept for the next start.
 ready`);

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { routeList } from "@users-api/core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, openReference, recordProblems, type RenderedReference } from "../../../../scripts/docs/browser.js";
+import { startPnpmLocal, type PnpmLocal } from "../../../../scripts/docs/pnpm-local.js";
+import { freePort } from "../../src/emulators/child-process.js";
+
+const dataDir = mkdtempSync(join(tmpdir(), "users-api-docs-test-"));
+let local: PnpmLocal | undefined;
+beforeAll(async () => {
+  local = await startPnpmLocal({ dataDir, port: await freePort() });
+}, 240_000);
+afterAll(async () => {
+  await local?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The API reference at /docs of `pnpm local`, as a person opens it: in a real browser (Debian's Chromium). */
+describe("the API reference page of pnpm local", () => {
+  let browser: Browser | undefined;
+  let page: Page;
+  let problems: string[];
+  let rendered: RenderedReference;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    problems = recordProblems(page);
+    rendered = await openReference(page, `${local?.url}/docs`);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("is announced when pnpm local starts", () => {
+    expect(local?.output()).toContain(`${local?.url}/docs`);
+  });
+
+  it("loads with no console error, no failed request and no request to another origin", () => {
+    expect(problems).toEqual([]);
+    expect(rendered.requests.filter((url) => new URL(url).origin !== local?.url)).toEqual([]);
+    expect(rendered.requests).toContain(`${local?.url}/openapi.json`);
+  });
+
+  it("shows every operation of routes.ts, and only those", () => {
+    expect([...rendered.operations].sort()).toEqual(routeList.map((route) => `${route.method} ${route.path}`).sort());
+    expect(rendered.operations).toHaveLength(6);
+  });
+
+  it("shows the API-key security scheme: its name, the header and where it goes", async () => {
+    await page.locator("button.authorize").first().click();
+    const dialog = page.locator(".auth-container");
+
+    const text = await dialog.innerText();
+
+    expect(text).toMatch(/ApiKey\s+\(apiKey\)/);
+    expect(text).toMatch(/Name:\s*x-api-key/);
+    expect(text).toMatch(/In:\s*header/);
+  });
+
+  it("calls the API from the page with the key given in Authorize (Try it out)", async () => {
+    const key = local?.apiKey ?? "";
+    await page.locator(".auth-container input").first().fill(key);
+    await page.locator(".auth-btn-wrapper button.authorize").click();
+    await page.locator(".auth-btn-wrapper button.btn-done").click();
+    const listUsers = page.locator("#operations-users-listUsers");
+    await listUsers.locator(".opblock-summary").click();
+    await listUsers.locator("button.try-out__btn").click();
+
+    const [request] = await Promise.all([
+      page.waitForRequest((candidate) => candidate.url().startsWith(`${local?.url}/users`) && candidate.method() === "GET"),
+      listUsers.locator("button.execute").click(),
+    ]);
+    const status = listUsers.locator(".live-responses-table tbody .response-col_status").first();
+    await status.waitFor();
+
+    expect(request.headers()["x-api-key"]).toBe(key);
+    expect((await status.innerText()).trim()).toBe("200");
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the page's own answers", () => {
+  let url: string;
+  beforeAll(() => {
+    url = local?.url ?? "";
+  });
+
+  it("serves the page without a key, under a policy that lets it load nothing from elsewhere", async () => {
+    const response = await fetch(`${url}/docs`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+    expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
+    expect(await response.text()).not.toMatch(/https?:\/\//);
+  });
+
+  it.each([
+    ["swagger-ui-bundle.js", "text/javascript; charset=utf-8"],
+    ["swagger-ui.css", "text/css; charset=utf-8"],
+    ["reference.js", "text/javascript; charset=utf-8"],
+  ])("serves docs/%s from the installed package", async (name, contentType) => {
+    const response = await fetch(`${url}/docs/${name}`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe(contentType);
+    expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
+  });
+
+  it("leaves every other path to the API: an unknown file under /docs is the API's 404 problem", async () => {
+    const response = await fetch(`${url}/docs/secrets.txt`);
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("sends /docs/ to /docs, so the page's relative links resolve", async () => {
+    const response = await fetch(`${url}/docs/`, { redirect: "manual" });
+
+    expect(response.status).toBe(308);
+    expect(new URL(response.headers.get("location") ?? "", `${url}/docs/`).href).toBe(`${url}/docs`);
+  });
+});
