@@ -23,7 +23,7 @@ const packageAssets = {
 } as const;
 
 /** Everything from this origin; inline styles because Swagger UI sets style attributes; data: images from its CSS. */
-const CONTENT_SECURITY_POLICY = [
+export const API_REFERENCE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -66,9 +66,25 @@ const initializer = (documentUrl: string) => `window.ui = SwaggerUIBundle({
 });
 `;
 
-interface Asset {
+export interface ReferenceFile {
   readonly contentType: string;
   readonly body: Buffer;
+}
+
+/**
+ * Every file of the page, by its path relative to the page's parent: `docs` (the page) and `docs/<asset>`.
+ * `documentPath` is where the OpenAPI document is, relative to the same parent (e.g. `openapi.json`).
+ */
+export function apiReferenceFiles(documentPath: string): Map<string, ReferenceFile> {
+  const pagePath = API_REFERENCE_PATH.slice(1);
+  return new Map<string, ReferenceFile>([
+    [pagePath, { contentType: "text/html; charset=utf-8", body: Buffer.from(page) }],
+    [`${pagePath}/reference.js`, { contentType: "text/javascript; charset=utf-8", body: Buffer.from(initializer(documentPath.replace(/^\//, ""))) }],
+    ...Object.entries(packageAssets).map(([name, contentType]): [string, ReferenceFile] => [
+      `${pagePath}/${name}`,
+      { contentType, body: readFileSync(join(swaggerUiDir, name)) },
+    ]),
+  ]);
 }
 
 /**
@@ -76,19 +92,7 @@ interface Asset {
  * other request. `documentPath` is where the same server serves the OpenAPI document, e.g. `/openapi.json`.
  */
 export function apiReferencePage(documentPath: string): (request: IncomingMessage, response: ServerResponse) => boolean {
-  // Relative to the page at /docs, so a path prefix in front of both keeps working.
-  const documentUrl = documentPath.replace(/^\//, "");
-  let assets: Map<string, Asset> | undefined;
-  const assetsByPath = () =>
-    (assets ??= new Map<string, Asset>([
-      [API_REFERENCE_PATH, { contentType: "text/html; charset=utf-8", body: Buffer.from(page) }],
-      [`${API_REFERENCE_PATH}/reference.js`, { contentType: "text/javascript; charset=utf-8", body: Buffer.from(initializer(documentUrl)) }],
-      ...Object.entries(packageAssets).map(([name, contentType]): [string, Asset] => [
-        `${API_REFERENCE_PATH}/${name}`,
-        { contentType, body: readFileSync(join(swaggerUiDir, name)) },
-      ]),
-    ]));
-
+  let files: Map<string, ReferenceFile> | undefined;
   return (request, response) => {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
@@ -96,13 +100,13 @@ export function apiReferencePage(documentPath: string): (request: IncomingMessag
       response.writeHead(308, { location: `..${API_REFERENCE_PATH}` }).end();
       return true;
     }
-    const asset = assetsByPath().get(path);
+    const asset = (files ??= apiReferenceFiles(documentPath)).get(path.slice(1));
     if (!asset) return false;
     response.writeHead(200, {
       "content-type": asset.contentType,
       "content-length": asset.body.length,
       "cache-control": "no-cache",
-      "content-security-policy": CONTENT_SECURITY_POLICY,
+      "content-security-policy": API_REFERENCE_CSP,
       "x-content-type-options": "nosniff",
     });
     response.end(request.method === "HEAD" ? undefined : asset.body);

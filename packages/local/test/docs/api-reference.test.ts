@@ -1,12 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { routeList } from "@users-api/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openReference, recordProblems, type RenderedReference } from "../../../../scripts/docs/browser.js";
+import { buildApiReference } from "../../../../scripts/docs/build.js";
 import { startPnpmLocal, type PnpmLocal } from "../../../../scripts/docs/pnpm-local.js";
 import { freePort } from "../../src/emulators/child-process.js";
+
+const staticTypes: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png" };
 
 const dataDir = mkdtempSync(join(tmpdir(), "users-api-docs-test-"));
 let local: PnpmLocal | undefined;
@@ -122,5 +128,45 @@ describe("the page's own answers", () => {
 
     expect(response.status).toBe(308);
     expect(new URL(response.headers.get("location") ?? "", `${url}/docs/`).href).toBe(`${url}/docs`);
+  });
+});
+
+/** `pnpm docs:build`: the same page as static files, as a deployed stage publishes it on a static host. */
+describe("the API reference built as static files", () => {
+  const outDir = mkdtempSync(join(tmpdir(), "users-api-docs-site-"));
+  const serverUrl = "https://abc123.execute-api.us-east-1.amazonaws.com/pr-12";
+  let site: Server;
+  let siteUrl: string;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    buildApiReference(outDir, serverUrl);
+    // A plain static host: files as they are, nothing else.
+    site = createServer((request, response) => {
+      const file = join(outDir, new URL(request.url ?? "/", "http://localhost").pathname.replace(/\/$/, "/index.html"));
+      readFile(file).then(
+        (body) => response.writeHead(200, { "content-type": staticTypes[extname(file)] ?? "application/octet-stream" }).end(body),
+        () => response.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => site?.close(() => resolve()));
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it("renders every operation with no error, against the stage's server URL", async () => {
+    const page = await browser!.newPage();
+    const problems = recordProblems(page);
+
+    const rendered = await openReference(page, `${siteUrl}/`);
+
+    expect(problems).toEqual([]);
+    expect([...rendered.operations].sort()).toEqual(routeList.map((route) => `${route.method} ${route.path}`).sort());
+    expect(rendered.requests.filter((url) => new URL(url).origin !== siteUrl)).toEqual([]);
+    expect(await page.locator(".servers select").inputValue()).toBe(serverUrl);
   });
 });
