@@ -143,12 +143,17 @@ describe("preview.yml", () => {
     expect(steps[secretStep]?.run).toMatch(/::add-mask::\$secret/);
   });
 
-  it("runs the portable end-to-end suite against the stage just deployed, before saying so on the pull request", () => {
+  it("runs the portable end-to-end suite against the stage just deployed, and tells its outcome on the pull request", () => {
     const e2e = e2eRunOf(deployJob ?? {});
     expect(e2e.with).toEqual({ stage: "${{ env.STAGE }}", url: "${{ steps.deploy.outputs.url }}", suite: "portable" });
     expect(e2e.index).toBeGreaterThan(e2e.deployIndex);
-    const commentIndex = (deployJob?.steps ?? []).findIndex((step) => step.uses === "./.github/actions/preview-comment");
+    const steps = deployJob?.steps ?? [];
+    const commentIndex = steps.findIndex((step) => step.uses === "./.github/actions/preview-comment");
     expect(e2e.index).toBeLessThan(commentIndex);
+    expect(steps[e2e.index]?.id).toBe("e2e");
+    expect(steps[commentIndex]?.with?.body).toContain("${{ steps.e2e.outcome }}");
+    // The URL is posted even when the suite failed, but not after a failed deploy or a cancelled run.
+    expect((steps[commentIndex] as { if?: string }).if).toBe("${{ !cancelled() && steps.deploy.outcome == 'success' }}");
   });
 
   it("comments the API URL on the pull request", () => {
