@@ -56,7 +56,9 @@ export async function e2eTarget(name: string, needs: "full" | "read-only" = "ful
     const api = await startTestApi(name);
     url = api.url;
     keys = needs === "full" ? api.keys : { full: api.keys.readOnly, readOnly: api.keys.readOnly };
-    stop = () => api.stop();
+    stop = async () => {
+      await api.stop();
+    };
   }
   return {
     url,
