@@ -13,7 +13,7 @@ USERS_API_KEY  an API key with users:read and users:write (the environment keeps
 --rate         requests per second over all connections
 --duration     how long to run: 45 (seconds), 30s, 2m, 1h, 1m30s
 --mix          read-heavy (80 % reads, default) or write-heavy (40 % reads)
---connections  concurrent connections; default min(rate, 100)
+--connections  most requests in flight at once; default min(rate, 100)
 --timeout      a request unanswered this long counts as an error; default 10s
 --out          the JSON report; default .local/loadtest-report.json
 

@@ -155,6 +155,7 @@ async function main(): Promise<number> {
       logDir: paths.logDir,
       awsEnvironmentFor: iam.environmentFor,
       documents: (url) => ({ "/openapi.json": openApiDocument({ serverUrl: url }) }),
+      apiReference: { documentPath: "/openapi.json" },
     });
     stopping.push(async () => {
       const { cutOff } = await api.stop();
@@ -173,7 +174,7 @@ async function main(): Promise<number> {
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users
-  Docs: ${api.url}/openapi.json (OpenAPI 3.1)
+  Docs: ${api.url}/docs (API reference)   ${api.url}/openapi.json (OpenAPI 3.1)
   Logs: ${paths.logDir}/<Function>.log   More keys: pnpm keys create --stage local --name <name> --scopes users:read
   Ctrl-C stops everything (after answering the requests in flight); data and keys are kept for the next start.
 ready`);

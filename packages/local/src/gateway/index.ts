@@ -16,6 +16,7 @@ import {
 } from "@users-api/core";
 import { LOCAL_ACCOUNT_ID } from "../iam/arns.js";
 import type { LocalStage } from "../stage.js";
+import { apiReferencePage } from "./api-reference.js";
 import { bundleFunctions } from "./bundle.js";
 import { LOCAL_LOG_LEVEL, lambdaEnvironment, lambdaFunctionName, localAwsEnvironment } from "./environment.js";
 import { FunctionPool } from "./function-pool.js";
@@ -28,6 +29,7 @@ import { StartLimiter } from "./start-limiter.js";
 export { LOCAL_LOG_LEVEL, configuredEnvironment, lambdaEnvironment, lambdaFunctionName, localAwsEnvironment } from "./environment.js";
 export type { EnvironmentPlacement, LambdaEnvironmentOptions } from "./environment.js";
 export { MAX_GATEWAY_BODY_BYTES, type CorsSettings } from "./http-gateway.js";
+export { API_REFERENCE_PATH } from "./api-reference.js";
 
 export interface LocalApiOptions {
   readonly stage: LocalStage;
@@ -68,6 +70,8 @@ export interface LocalApiOptions {
    * a local convenience, not part of the API Gateway emulation. Given the base URL once it is known.
    */
   readonly documents?: (url: string) => Readonly<Record<string, unknown>>;
+  /** Serves the API reference page at `/docs` for the document at this path (one of `documents`), without a key. */
+  readonly apiReference?: { readonly documentPath: string };
 }
 
 export interface LocalApi {
@@ -234,7 +238,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         cors,
       });
     server.on("clientError", clientErrorListener(cors));
+    const referencePage = options.apiReference && apiReferencePage(options.apiReference.documentPath);
     server.on("request", (request, response) => {
+      if (referencePage?.(request, response)) return;
       const document = request.method === "GET" ? documents[request.url ?? ""] : undefined;
       if (document === undefined) return listener(request, response);
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(document));
