@@ -131,7 +131,8 @@ describe("the API's answers when a dependency fails, against its OpenAPI documen
         // Lambda cannot load the handler: the invocation fails.
         [routes.deleteUser.id]: { _HANDLER: "missing.handler" },
       },
-      // Below the functions' own budget for a hung dependency (about 4.3 s, then 503), so the hung listUsers meets the gateway's 504.
+      // Shorter than the ~4 s a function takes to give up on a silent DynamoDB (two 2 s attempts), so the
+      // gateway's own 504 answers first; long enough for a cold start that meets a refused port.
       integrationTimeoutSeconds: 3,
     });
   });
