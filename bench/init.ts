@@ -134,21 +134,24 @@ async function probe(node: string, subject: Subject): Promise<Sample> {
 /** Events of the cold requests measured: a list, a read of a missing user, the authorizer with a valid key. */
 function coldRequestEvents(stage: LocalStage, apiKey: string) {
   const api: ApiIdentity = { apiId: "bench", stage: stage.stage, region: stage.region, accountId: "123456789012" };
-  const request = (route: RouteDefinition, path: string): ApiRequest => ({
-    requestId: randomUUID(),
-    extendedRequestId: randomBytes(8).toString("hex"),
-    receivedAt: new Date(),
-    method: route.method,
-    path,
-    headers: { "x-api-key": apiKey },
-    multiValueHeaders: { "x-api-key": [apiKey] },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    body: null,
-    sourceIp: "127.0.0.1",
-    protocol: "HTTP/1.1",
-    traceRoot: "1-00000000-000000000000000000000000",
-  });
+  // Asserted rather than annotated: the contract branch adds isBase64Encoded to ApiRequest.
+  const request = (route: RouteDefinition, path: string) =>
+    ({
+      requestId: randomUUID(),
+      extendedRequestId: randomBytes(8).toString("hex"),
+      receivedAt: new Date(),
+      method: route.method,
+      path,
+      headers: { "x-api-key": apiKey },
+      multiValueHeaders: { "x-api-key": [apiKey] },
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      body: null,
+      isBase64Encoded: false,
+      sourceIp: "127.0.0.1",
+      protocol: "HTTP/1.1",
+      traceRoot: "1-00000000-000000000000000000000000",
+    }) as ApiRequest;
   const allowed = { principalId: "bench", context: { keyName: "bench", scopes: "users:read users:write" }, integrationLatency: 0 };
   const userId = randomUUID();
   return {
