@@ -46,18 +46,30 @@ export const AttributeValue = z.union(
   // Without it a nested object or array reports only "Invalid input".
   { error: "must be a string, a number or a boolean" },
 );
+export type AttributeValue = z.infer<typeof AttributeValue>;
 
-export const Attributes = z
-  .record(
+/**
+ * zod's record skips a `__proto__` key without a word, and JavaScript objects
+ * (and the AWS SDK's marshalling) cannot hold it as data: refuse it by name.
+ */
+const withoutProtoKey = z.unknown().superRefine((value, ctx) => {
+  if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+    ctx.addIssue({ code: "custom", message: "keys must not be __proto__", path: ["__proto__"], input: value });
+  }
+});
+
+export const Attributes = z.pipe(
+  withoutProtoKey,
+  z.record(
     text().refine((key) => {
       const length = codePoints(key);
       return length >= 1 && length <= userLimits.attributeKeyMaxLength;
     }, `keys must be 1 to ${userLimits.attributeKeyMaxLength} characters`),
     AttributeValue,
-  )
-  .refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, {
+  ).refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, {
     message: `must have at most ${userLimits.attributesMaxKeys} keys`,
-  });
+  }),
+);
 
 /** Body of POST /users and PUT /users/{userId}. */
 export const UserInput = z.strictObject({
