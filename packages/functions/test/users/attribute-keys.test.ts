@@ -59,6 +59,14 @@ describe("attribute keys on the real table", () => {
     expect(userOf(await api.getUser({ userId })).attributes).toEqual(stored);
   });
 
+  it("replays a create with an Idempotency-Key whose body has such attributes", async () => {
+    const body = newUser({ attributes: { constructor: "x", hasOwnProperty: 2, __defineGetter__: false } });
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await api.createUser({ body, headers });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect((await api.createUser({ body, headers })).body).toEqual(first.body);
+  });
+
   it("stores every allowed key through POST, PUT and PATCH and reads each back unchanged", async () => {
     await fc.assert(
       fc.asyncProperty(attributes, attributes, async (first, second) => {
