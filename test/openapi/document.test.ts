@@ -19,15 +19,14 @@ import {
   ValidationFailed,
   etagOf,
   gatewayResponses,
-  openApiDocument,
   problemTypes,
   routeList,
   userLimits,
   type DomainError,
   type DomainErrorKind,
-  type OperationObject,
   type ProblemStatus,
 } from "@users-api/core";
+import { openApiDocument, type OperationObject } from "@users-api/core/api/openapi";
 import { responseForError } from "../../packages/functions/src/http/response.js";
 import { documentSchemas } from "./helpers/response-validator.js";
 

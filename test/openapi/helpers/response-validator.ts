@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsPlugin from "ajv-formats";
-import type { HeaderObject, OpenApiDocument, OperationMethod, Reference, ResponseObject } from "@users-api/core";
+import type { HeaderObject, OpenApiDocument, OperationMethod, Reference, ResponseObject } from "@users-api/core/api/openapi";
 
 /** One response as a client saw it, and the request that caused it. */
 export interface RecordedExchange {

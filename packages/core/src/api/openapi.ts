@@ -136,7 +136,7 @@ function describeRefinements({ zodSchema, jsonSchema }: { zodSchema: unknown; js
  * (a User in a UserPage) becomes a `$ref`. Zod's default of throwing on types
  * JSON Schema cannot express is kept, so such a type fails here, not silently.
  */
-function componentSchemas(entries: Readonly<Record<string, z.ZodType>>, io: "input" | "output"): Record<string, JsonSchema> {
+function componentSchemas(entries: Readonly<Record<string, z.core.$ZodType>>, io: "input" | "output"): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(entries)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -148,7 +148,7 @@ function componentSchemas(entries: Readonly<Record<string, z.ZodType>>, io: "inp
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
 }
 
-const schemaOf = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
+const schemaOf = (schema: z.core.$ZodType, io: "input" | "output"): JsonSchema => {
   const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io, override: describeRefinements });
   return rest;
 };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.js";
 
 /** Limits of the user contract, shared by validation, docs and tests. */
 export const userLimits = {
@@ -20,27 +20,34 @@ const isStorableNumber = (value: number) =>
 const codePoints = (value: string) => [...value].length;
 
 /** A string that is valid Unicode (no lone surrogates), as DynamoDB requires. */
-const text = () => z.string().refine((value) => value.isWellFormed(), "must be valid Unicode text");
+const text = () => z.string().check(z.refine((value) => value.isWellFormed(), "must be valid Unicode text"));
 
-export const Email = text()
-  .trim()
-  .toLowerCase()
-  .max(userLimits.emailMaxLength, `must be at most ${userLimits.emailMaxLength} characters`)
-  .pipe(z.email("must be a valid email address"));
+export const Email = z.pipe(
+  text().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.maxLength(userLimits.emailMaxLength, `must be at most ${userLimits.emailMaxLength} characters`),
+  ),
+  z.email("must be a valid email address"),
+);
 
-export const Name = text()
-  .trim()
-  .refine((value) => codePoints(value) >= 1, "must not be empty")
-  .refine((value) => codePoints(value) <= userLimits.nameMaxLength, `must be at most ${userLimits.nameMaxLength} characters`);
+export const Name = text().check(
+  z.trim(),
+  z.refine((value) => codePoints(value) >= 1, "must not be empty"),
+  z.refine((value) => codePoints(value) <= userLimits.nameMaxLength, `must be at most ${userLimits.nameMaxLength} characters`),
+);
 
-export const Phone = z.string().regex(/^\+[0-9]{8,15}$/, "must be E.164: '+' then 8 to 15 digits");
+export const Phone = z.string().check(z.regex(/^\+[0-9]{8,15}$/, "must be E.164: '+' then 8 to 15 digits"));
 
 export const AttributeValue = z.union(
   [
-    text().refine((value) => codePoints(value) <= userLimits.attributeValueMaxLength, {
-      message: `string values must be at most ${userLimits.attributeValueMaxLength} characters`,
-    }),
-    z.number().refine(isStorableNumber, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130"),
+    text().check(
+      z.refine(
+        (value) => codePoints(value) <= userLimits.attributeValueMaxLength,
+        `string values must be at most ${userLimits.attributeValueMaxLength} characters`,
+      ),
+    ),
+    z.number().check(z.refine(isStorableNumber, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130")),
     z.boolean(),
   ],
   // Without it a nested object or array reports only "Invalid input".
@@ -51,32 +58,38 @@ export type AttributeValue = z.infer<typeof AttributeValue>;
 /**
  * zod's record skips a `__proto__` key without a word, and JavaScript objects
  * (and the AWS SDK's marshalling) cannot hold it as data: refuse it by name.
+ * A transform, so the record stays what JSON Schema describes.
  */
-const withoutProtoKey = z.unknown().superRefine((value, ctx) => {
+const refuseProtoKey = z.transform((value: unknown, payload) => {
   if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
-    ctx.addIssue({ code: "custom", message: "keys must not be __proto__", path: ["__proto__"], input: value });
+    payload.issues.push({ code: "custom", message: "keys must not be __proto__", path: ["__proto__"], input: value });
   }
+  return value;
 });
 
 export const Attributes = z.pipe(
-  withoutProtoKey,
-  z.record(
-    text().refine((key) => {
-      const length = codePoints(key);
-      return length >= 1 && length <= userLimits.attributeKeyMaxLength;
-    }, `keys must be 1 to ${userLimits.attributeKeyMaxLength} characters`),
-    AttributeValue,
-  ).refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, {
-    message: `must have at most ${userLimits.attributesMaxKeys} keys`,
-  }),
+  refuseProtoKey,
+  z
+    .record(
+      text().check(
+        z.refine((key) => {
+          const length = codePoints(key);
+          return length >= 1 && length <= userLimits.attributeKeyMaxLength;
+        }, `keys must be 1 to ${userLimits.attributeKeyMaxLength} characters`),
+      ),
+      AttributeValue,
+    )
+    .check(
+      z.refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, `must have at most ${userLimits.attributesMaxKeys} keys`),
+    ),
 );
 
 /** Body of POST /users and PUT /users/{userId}. */
 export const UserInput = z.strictObject({
   email: Email,
   name: Name,
-  phone: Phone.optional(),
-  attributes: Attributes.optional(),
+  phone: z.optional(Phone),
+  attributes: z.optional(Attributes),
 });
 export type UserInput = z.infer<typeof UserInput>;
 
@@ -85,10 +98,10 @@ export type UserInput = z.infer<typeof UserInput>;
  * shape is checked here; the patched result is validated with {@link UserInput}.
  */
 export const UserPatch = z.strictObject({
-  email: z.unknown().optional(),
-  name: z.unknown().optional(),
-  phone: z.unknown().optional(),
-  attributes: z.unknown().optional(),
+  email: z.optional(z.unknown()),
+  name: z.optional(z.unknown()),
+  phone: z.optional(z.unknown()),
+  attributes: z.optional(z.unknown()),
 });
 export type UserPatch = z.infer<typeof UserPatch>;
 
@@ -97,11 +110,11 @@ export const User = z.strictObject({
   userId: z.uuid(),
   email: z.string(),
   name: z.string(),
-  phone: z.string().optional(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  phone: z.optional(z.string()),
+  attributes: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().min(1),
+  version: z.int().check(z.minimum(1)),
 });
 export type User = z.infer<typeof User>;
 
@@ -109,18 +122,19 @@ export const UserId = z.uuid("must be a user id (UUID)");
 
 /** Query string of GET /users. */
 export const ListUsersQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${userLimits.pageSizeMax}`)
-    .transform(Number)
-    .pipe(z.number().min(1, "must be at least 1").max(userLimits.pageSizeMax, `must be at most ${userLimits.pageSizeMax}`))
-    .default(userLimits.pageSizeDefault),
-  cursor: z.string().min(1, "must not be empty").max(2048, "is too long").optional(),
+  limit: z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^[0-9]{1,3}$/, `must be an integer from 1 to ${userLimits.pageSizeMax}`)), z.transform(Number)),
+      z.number().check(z.minimum(1, "must be at least 1"), z.maximum(userLimits.pageSizeMax, `must be at most ${userLimits.pageSizeMax}`)),
+    ),
+    userLimits.pageSizeDefault,
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(2048, "is too long"))),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 
 export const UserPage = z.strictObject({
   items: z.array(User),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 export type UserPage = z.infer<typeof UserPage>;

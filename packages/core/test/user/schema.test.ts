@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { Attributes, Email, ListUsersQuery, Name, Phone, UserInput, UserPatch, userLimits } from "../../src/user/schema.js";
 
 /** The messages of a failed parse, by dotted path; fails the test when the value was accepted. */
-function issuesOf(schema: z.ZodType, value: unknown): { path: string; message: string }[] {
+function issuesOf(schema: z.ZodMiniType, value: unknown): { path: string; message: string }[] {
   const result = schema.safeParse(value);
   if (result.success) throw new Error(`expected ${JSON.stringify(value)} to be rejected`);
   return result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));

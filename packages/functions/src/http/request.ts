@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { MAX_BODY_BYTES, PayloadTooLarge, ValidationFailed, type Scope } from "@users-api/core";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 
 /** What a handler needs of an API Gateway proxy event, with headers looked up case-insensitively. */
 export interface HttpRequest {
@@ -33,7 +33,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
 }
 
 /** Reads the JSON body: at most 16 KiB, well-formed JSON, a JSON object, then the schema. */
-export function parseJsonBody<Schema extends z.ZodType>(request: HttpRequest, schema: Schema): z.infer<Schema> {
+export function parseJsonBody<Schema extends z.ZodMiniType>(request: HttpRequest, schema: Schema): z.output<Schema> {
   const { body, isBase64Encoded } = request.event;
   const raw = body == null ? "" : isBase64Encoded ? Buffer.from(body, "base64").toString("utf8") : body;
   const size = Buffer.byteLength(raw, "utf8");
@@ -67,19 +67,19 @@ export function parseJsonBody<Schema extends z.ZodType>(request: HttpRequest, sc
 }
 
 /** Validates the query string against a schema; unknown parameters are rejected. */
-export function parseQuery<Schema extends z.ZodType>(request: HttpRequest, schema: Schema): z.infer<Schema> {
+export function parseQuery<Schema extends z.ZodMiniType>(request: HttpRequest, schema: Schema): z.output<Schema> {
   const parsed = schema.safeParse(request.query);
   if (!parsed.success) throw ValidationFailed.fromZod(parsed.error, "The query string is not valid.", "query");
   return parsed.data;
 }
 
 /** Validates one path parameter; a malformed id can name no resource, so it is a 404. */
-export function parsePathParameter<Schema extends z.ZodType>(
+export function parsePathParameter<Schema extends z.ZodMiniType>(
   request: HttpRequest,
   name: string,
   schema: Schema,
   notFound: (value: string) => Error,
-): z.infer<Schema> {
+): z.output<Schema> {
   const value = request.pathParameter(name) ?? "";
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw notFound(value);
