@@ -215,6 +215,17 @@ export type BusinessMetric = (typeof businessMetrics)[number];
 /** Dimensions of every business metric: Powertools' `service`, and the stage (the handlers read `SST_STAGE`). */
 export const businessMetricDimensions = (stage: string) => ({ service: functionDefaults.serviceName, stage });
 
+/**
+ * Media types of the request bodies the API reads (parameters such as
+ * `charset` aside). API Gateway passes bodies of these types to the functions
+ * base64-encoded (its binary media types), so a handler sees the bytes sent
+ * and can refuse invalid UTF-8 instead of reading text the gateway decoded.
+ */
+export const requestBodyMediaTypes = ["application/json", "application/merge-patch+json"] as const;
+
+/** The media type of a Content-Type header value, lower-cased, without parameters. */
+export const mediaTypeOf = (contentType: string) => contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+
 /** Largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 

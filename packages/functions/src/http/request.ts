@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { MAX_BODY_BYTES, PayloadTooLarge, ValidationFailed, type Scope } from "@users-api/core";
+import { MAX_BODY_BYTES, PayloadTooLarge, ValidationFailed, mediaTypeOf, requestBodyMediaTypes, type Scope } from "@users-api/core";
 import type { z } from "zod/mini";
 
 /** What a handler needs of an API Gateway proxy event, with headers looked up case-insensitively. */
@@ -32,31 +32,58 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   };
 }
 
-/** Reads the JSON body: at most 16 KiB, well-formed JSON, a JSON object, then the schema. */
+const isRequestBodyMediaType = (contentType: string) => (requestBodyMediaTypes as readonly string[]).includes(mediaTypeOf(contentType));
+
+/** Fails on any byte sequence that is not UTF-8, rather than replacing it with U+FFFD. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body's text. API Gateway passes JSON bodies base64-encoded (see
+ * `requestBodyMediaTypes`): those bytes must be UTF-8. A body passed as text
+ * was decoded by the gateway already.
+ */
+function bodyText(body: string, isBase64Encoded: boolean): string {
+  if (!isBase64Encoded) return body;
+  try {
+    return utf8.decode(Buffer.from(body, "base64"));
+  } catch {
+    throw new ValidationFailed("The body is not valid UTF-8.", [{ path: "body", message: "must be UTF-8 text" }]);
+  }
+}
+
+/**
+ * Reads the JSON body: at most 16 KiB as sent, a JSON media type, UTF-8,
+ * well-formed JSON, a JSON object, then the schema. Problems are told in the
+ * API's words, never an engine's message.
+ */
 export function parseJsonBody<Schema extends z.ZodMiniType>(request: HttpRequest, schema: Schema): z.output<Schema> {
   const { body, isBase64Encoded } = request.event;
-  const raw = body == null ? "" : isBase64Encoded ? Buffer.from(body, "base64").toString("utf8") : body;
-  const size = Buffer.byteLength(raw, "utf8");
+  const size = body == null ? 0 : isBase64Encoded ? Buffer.from(body, "base64").byteLength : Buffer.byteLength(body, "utf8");
   if (size > MAX_BODY_BYTES) {
     throw new PayloadTooLarge(`The body is ${size} bytes; the limit is ${MAX_BODY_BYTES} bytes.`);
   }
-  const contentType = request.header("content-type");
-  if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {
-    throw new ValidationFailed(`The body must be JSON (Content-Type: application/json), not ${contentType}.`, [
-      { path: "headers.content-type", message: "must be application/json" },
-    ]);
+  if (size === 0) {
+    throw new ValidationFailed("The request needs a JSON object as its body.", [{ path: "body", message: "is required" }]);
   }
-  if (raw.trim() === "") {
+  const contentType = request.header("content-type");
+  if (contentType === undefined || !isRequestBodyMediaType(contentType)) {
+    throw new ValidationFailed(
+      contentType === undefined
+        ? "The body must be JSON, sent with Content-Type: application/json."
+        : `The body must be JSON (Content-Type: application/json), not ${contentType}.`,
+      [{ path: "headers.content-type", message: "must be application/json" }],
+    );
+  }
+  const text = bodyText(body ?? "", isBase64Encoded);
+  if (text.trim() === "") {
     throw new ValidationFailed("The request needs a JSON object as its body.", [{ path: "body", message: "is required" }]);
   }
   let json: unknown;
   try {
     // JSON.parse keeps a "__proto__" key as an own property, as data; the schemas decide whether it is allowed.
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new ValidationFailed("The body is not valid JSON.", [
-      { path: "body", message: error instanceof Error ? error.message : "is not valid JSON" },
-    ]);
+    json = JSON.parse(text);
+  } catch {
+    throw new ValidationFailed("The body is not valid JSON.", [{ path: "body", message: "is not valid JSON" }]);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new ValidationFailed("The body must be a JSON object.", [{ path: "body", message: "must be a JSON object" }]);

@@ -54,14 +54,21 @@ describe("POST /users", () => {
     expect(Object.keys(response.body as object).sort()).toEqual(["createdAt", "email", "name", "updatedAt", "userId", "version"]);
   });
 
-  it("reads a base64-encoded body, as API Gateway may pass it", async () => {
-    const body = newUser();
-    const event = { ...proxyEvent(routes.createUser, { body: Buffer.from(JSON.stringify(body)).toString("base64") }), isBase64Encoded: true };
+  it("reads a JSON body base64-encoded, as API Gateway passes it (the API's binary media types)", async () => {
+    const body = newUser({ name: "Zoë 🙂" });
+    const event = proxyEvent(routes.createUser, { body });
+    expect(event).toMatchObject({ isBase64Encoded: true, body: Buffer.from(JSON.stringify(body)).toString("base64") });
 
     const result = await handlers.createUser(event, lambdaContext(routes.createUser.id));
 
     expect(result.statusCode).toBe(201);
-    expect(JSON.parse(result.body)).toMatchObject({ email: body.email });
+    expect(JSON.parse(result.body)).toMatchObject({ email: body.email, name: "Zoë 🙂" });
+  });
+
+  it("reads a body API Gateway passed as text", async () => {
+    const body = newUser();
+    const event = { ...proxyEvent(routes.createUser, { body }), body: JSON.stringify(body), isBase64Encoded: false };
+    expect((await handlers.createUser(event, lambdaContext(routes.createUser.id))).statusCode).toBe(201);
   });
 
   describe("rejects a bad request with 400", () => {
