@@ -11,10 +11,17 @@ export const userLimits = {
   pageSizeMax: 100,
 } as const;
 
-/** DynamoDB numbers: magnitudes it stores exactly and the SDK marshals without loss. */
+/**
+ * Numbers DynamoDB stores and the SDK marshals and reads back without loss:
+ * magnitudes up to 2^53 - 1 (the SDK refuses larger ones), and none below
+ * DynamoDB's smallest, 1e-130, except 0.
+ */
+export const numberLimits = { maxMagnitude: Number.MAX_SAFE_INTEGER, minNonZeroMagnitude: 1e-130 } as const;
+
 const isStorableNumber = (value: number) =>
   Number.isFinite(value) &&
-  (Number.isSafeInteger(value) || (Math.abs(value) <= Number.MAX_SAFE_INTEGER && Math.abs(value) >= 1e-130));
+  Math.abs(value) <= numberLimits.maxMagnitude &&
+  (value === 0 || Math.abs(value) >= numberLimits.minNonZeroMagnitude);
 
 /** Counts characters as Unicode code points, so an emoji counts once. */
 const codePoints = (value: string) => [...value].length;
@@ -22,13 +29,10 @@ const codePoints = (value: string) => [...value].length;
 /** A string that is valid Unicode (no lone surrogates), as DynamoDB requires. */
 const text = () => z.string().check(z.refine((value) => value.isWellFormed(), "must be valid Unicode text"));
 
+/** Checked as the client sent it (trimmed), then stored lower-cased: the check never sees what case folding makes of it. */
 export const Email = z.pipe(
-  text().check(
-    z.trim(),
-    z.toLowerCase(),
-    z.maxLength(userLimits.emailMaxLength, `must be at most ${userLimits.emailMaxLength} characters`),
-  ),
-  z.email("must be a valid email address"),
+  text().check(z.trim(), z.maxLength(userLimits.emailMaxLength, `must be at most ${userLimits.emailMaxLength} characters`)),
+  z.email("must be a valid email address").check(z.toLowerCase()),
 );
 
 export const Name = text().check(
@@ -47,7 +51,14 @@ export const AttributeValue = z.union(
         `string values must be at most ${userLimits.attributeValueMaxLength} characters`,
       ),
     ),
-    z.number().check(z.refine(isStorableNumber, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130")),
+    z
+      .number()
+      .check(
+        z.refine(
+          isStorableNumber,
+          `numbers must be finite, at most 2^53 - 1 (${numberLimits.maxMagnitude}) in magnitude, and 0 or at least ${numberLimits.minNonZeroMagnitude} in magnitude`,
+        ),
+      ),
     z.boolean(),
   ],
   // Without it a nested object or array reports only "Invalid input".

@@ -109,6 +109,23 @@ describe("POST /users", () => {
       ]);
     });
 
+    it("an email that is valid only once lower-cased (a Kelvin sign for K), leaving the address it folds to free", async () => {
+      const local = `kelvin-${crypto.randomUUID()}`;
+      const problem = expectProblem(await api.createUser({ body: newUser({ email: `\u212A${local.slice(1)}@example.com` }) }), 400);
+      expect(problem.errors).toEqual([{ path: "body.email", message: "must be a valid email address" }]);
+      expect((await api.createUser({ body: newUser({ email: `${local}@example.com` }) })).status).toBe(201);
+    });
+
+    it("a number attribute of 2^53, naming the largest it accepts, 2^53 - 1, which is stored exactly", async () => {
+      const problem = expectProblem(await api.createUser({ body: newUser({ attributes: { big: 2 ** 53 } }) }), 400);
+      expect(problem.errors).toEqual([
+        { path: "body.attributes.big", message: expect.stringContaining(`at most 2^53 - 1 (${Number.MAX_SAFE_INTEGER}) in magnitude`) },
+      ]);
+      const created = await api.createUser({ body: newUser({ attributes: { big: Number.MAX_SAFE_INTEGER, small: -Number.MAX_SAFE_INTEGER } }) });
+      expect(created.status).toBe(201);
+      expect(userOf(await api.getUser({ userId: userOf(created).userId })).attributes).toEqual({ big: Number.MAX_SAFE_INTEGER, small: -Number.MAX_SAFE_INTEGER });
+    });
+
     it("missing required fields", async () => {
       expect(expectProblem(await api.createUser({ body: {} }), 400).errors).toEqual([
         { path: "body.email", message: expect.any(String) },
