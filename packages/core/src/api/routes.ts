@@ -226,6 +226,12 @@ export const requestBodyMediaTypes = ["application/json", "application/merge-pat
 /** The media type of a Content-Type header value, lower-cased, without parameters. */
 export const mediaTypeOf = (contentType: string) => contentType.split(";")[0]?.trim().toLowerCase() ?? "";
 
+/**
+ * Documents served without a key beside the API: the OpenAPI document (by
+ * `pnpm local`) and the API reference page rendered from it.
+ */
+export const documentationPaths = { openApiDocument: "/openapi.json", apiReference: "/docs" } as const;
+
 /** Largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 

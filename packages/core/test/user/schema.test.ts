@@ -191,12 +191,25 @@ describe("UserInput", () => {
 });
 
 describe("UserPatch", () => {
-  it.each([{}, { name: "Ada" }, { phone: null }, { attributes: { team: null, level: 4 } }, { email: 42 }])(
-    "accepts the merge patch %j (values are checked after merging)",
-    (patch) => {
-      expect(UserPatch.parse(patch)).toEqual(patch);
-    },
-  );
+  it.each([{}, { name: "Ada" }, { phone: null }, { attributes: null }, { attributes: { team: null, level: 4 } }])("accepts the merge patch %j", (patch) => {
+    expect(UserPatch.parse(patch)).toEqual(patch);
+  });
+
+  it.each([
+    [{ email: 42 }, "email", "Invalid input: expected string, received number"],
+    [{ email: null }, "email", "Invalid input: expected string, received null"],
+    [{ name: "  " }, "name", "must not be empty"],
+    [{ phone: "123" }, "phone", "must be E.164: '+' then 8 to 15 digits"],
+    [{ attributes: { deep: { a: 1 } } }, "attributes.deep", "must be a string, a number or a boolean"],
+    [{ attributes: { ["k".repeat(65)]: null } }, `attributes.${"k".repeat(65)}`, "Invalid key in record"],
+    [JSON.parse('{"attributes":{"__proto__":null}}') as unknown, "attributes.__proto__", "keys must not be __proto__"],
+  ])("refuses the merge patch %j: each value is checked as it is given", (patch, path, message) => {
+    expect(issuesOf(UserPatch, patch)).toEqual([{ path, message }]);
+  });
+
+  it("normalises a patched email and name as a create does", () => {
+    expect(UserPatch.parse({ email: " Ada@Example.com ", name: " Ada " })).toEqual({ email: "ada@example.com", name: "Ada" });
+  });
 
   it.each(["userId", "version", "createdAt", "role"])("rejects the field %s", (field) => {
     const result = UserPatch.safeParse({ [field]: "x" });

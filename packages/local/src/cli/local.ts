@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { allScopes, findApiKey } from "@users-api/core";
+import { allScopes, documentationPaths, findApiKey } from "@users-api/core";
 import { openApiDocument } from "@users-api/core/api/openapi";
 import { createApiKey, readApiKeys, revokeApiKey } from "../api-keys.js";
 import { startDynamoDbLocal } from "../emulators/dynamodb-local.js";
@@ -77,7 +77,7 @@ async function main() {
       buildDir: paths.buildDir,
       logDir: paths.logDir,
       awsEnvironmentFor: iam.environmentFor,
-      documents: (url) => ({ "/openapi.json": openApiDocument({ serverUrl: url }) }),
+      documents: (url) => ({ [documentationPaths.openApiDocument]: openApiDocument({ serverUrl: url }) }),
     });
     stopping.push(() => api.stop());
 
@@ -90,7 +90,7 @@ async function main() {
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users
-  Docs: ${api.url}/openapi.json (OpenAPI 3.1)
+  Docs: ${api.url}${documentationPaths.openApiDocument} (OpenAPI 3.1)
   Logs: ${paths.logDir}/<Function>.log   More keys: pnpm keys create --stage local --name <name> --scopes users:read
   Ctrl-C stops everything; data and keys are kept for the next start.
 ready`);
