@@ -1,5 +1,13 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { MAX_BODY_BYTES, PayloadTooLarge, ValidationFailed, mediaTypeOf, requestBodyMediaTypes, type Scope } from "@users-api/core";
+import {
+  MAX_BODY_BYTES,
+  PayloadTooLarge,
+  ValidationFailed,
+  bodyMediaTypes,
+  mediaTypeOf,
+  type RequestBodyMediaType,
+  type Scope,
+} from "@users-api/core";
 import type { z } from "zod/mini";
 
 /** What a handler needs of an API Gateway proxy event, with headers looked up case-insensitively. */
@@ -32,8 +40,6 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   };
 }
 
-const isRequestBodyMediaType = (contentType: string) => (requestBodyMediaTypes as readonly string[]).includes(mediaTypeOf(contentType));
-
 /** Fails on any byte sequence that is not UTF-8, rather than replacing it with U+FFFD. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -52,11 +58,15 @@ function bodyText(body: string, isBase64Encoded: boolean): string {
 }
 
 /**
- * Reads the JSON body: at most 16 KiB as sent, a JSON media type, UTF-8,
+ * Reads the JSON body: at most 16 KiB as sent, one of `mediaTypes`, UTF-8,
  * well-formed JSON, a JSON object, then the schema. Problems are told in the
  * API's words, never an engine's message.
  */
-export function parseJsonBody<Schema extends z.ZodMiniType>(request: HttpRequest, schema: Schema): z.output<Schema> {
+export function parseJsonBody<Schema extends z.ZodMiniType>(
+  request: HttpRequest,
+  schema: Schema,
+  mediaTypes: readonly RequestBodyMediaType[] = bodyMediaTypes.user,
+): z.output<Schema> {
   const { body, isBase64Encoded } = request.event;
   const size = body == null ? 0 : isBase64Encoded ? Buffer.from(body, "base64").byteLength : Buffer.byteLength(body, "utf8");
   if (size > MAX_BODY_BYTES) {
@@ -66,12 +76,13 @@ export function parseJsonBody<Schema extends z.ZodMiniType>(request: HttpRequest
     throw new ValidationFailed("The request needs a JSON object as its body.", [{ path: "body", message: "is required" }]);
   }
   const contentType = request.header("content-type");
-  if (contentType === undefined || !isRequestBodyMediaType(contentType)) {
+  if (contentType === undefined || !(mediaTypes as readonly string[]).includes(mediaTypeOf(contentType))) {
+    const expected = mediaTypes.join(" or ");
     throw new ValidationFailed(
       contentType === undefined
-        ? "The body must be JSON, sent with Content-Type: application/json."
-        : `The body must be JSON (Content-Type: application/json), not ${contentType}.`,
-      [{ path: "headers.content-type", message: "must be application/json" }],
+        ? `The body must be JSON, sent with Content-Type: ${expected}.`
+        : `The body must be JSON (Content-Type: ${expected}), not ${contentType}.`,
+      [{ path: "headers.content-type", message: `must be ${expected}` }],
     );
   }
   const text = bodyText(body ?? "", isBase64Encoded);

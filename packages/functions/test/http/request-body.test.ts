@@ -112,6 +112,19 @@ describe("the Content-Type of a body", () => {
     expect(response.status).toBe(200);
   });
 
+  it("refuses a merge patch media type where a whole user is sent (POST, PUT)", async () => {
+    const problem = expectProblem(await api.createUser({ body: newUser(), headers: { "Content-Type": "application/merge-patch+json" } }), 400);
+    expect(problem.errors).toEqual([{ path: "headers.content-type", message: "must be application/json" }]);
+  });
+
+  it("names both media types a PATCH may use when it refuses another", async () => {
+    const created = userOf(await api.createUser({ body: newUser() }));
+    const response = await api.patchUser({ userId: created.userId, body: { name: "B" }, headers: { "Content-Type": "text/plain" } });
+    expect(expectProblem(response, 400).errors).toEqual([
+      { path: "headers.content-type", message: "must be application/merge-patch+json or application/json" },
+    ]);
+  });
+
   it.each(["text/plain", "application/x-www-form-urlencoded", "application/vnd.example+json"])(
     "refuses %s with 400: API Gateway passes only JSON media types as bytes, which is how invalid UTF-8 is seen",
     async (contentType) => {
