@@ -48,31 +48,32 @@ const decode = (value: string) => {
 
 /** Headers as API Gateway passes them: original case, repeated ones grouped, the last value in `headers`. */
 function groupHeaders(rawHeaders: readonly string[]) {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // A Map, then fromEntries: names such as "constructor" or "__proto__" are data, not Object.prototype members.
+  const multiValueHeaders = new Map<string, string[]>();
   const nameOf = new Map<string, string>();
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] ?? "";
     const value = rawHeaders[index + 1] ?? "";
     const key = nameOf.get(name.toLowerCase()) ?? name;
     nameOf.set(name.toLowerCase(), key);
-    (multiValueHeaders[key] ??= []).push(value);
+    multiValueHeaders.set(key, [...(multiValueHeaders.get(key) ?? []), value]);
   }
-  return multiValueHeaders;
+  return Object.fromEntries(multiValueHeaders);
 }
 
 /** Query parameters, decoded as REST APIs decode them; `null` when there are none. */
 function parseQuery(rawQuery: string) {
-  const multi: Record<string, string[]> = {};
+  const parameters = new Map<string, string[]>();
   for (const pair of rawQuery.split(/[&;]/)) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
     const name = decode(equals < 0 ? pair : pair.slice(0, equals));
     const value = equals < 0 ? "" : decode(pair.slice(equals + 1));
-    (multi[name] ??= []).push(value);
+    parameters.set(name, [...(parameters.get(name) ?? []), value]);
   }
-  if (Object.keys(multi).length === 0) return { single: null, multi: null };
-  const single = Object.fromEntries(Object.entries(multi).map(([name, list]) => [name, list.at(-1) ?? ""]));
-  return { single, multi };
+  if (parameters.size === 0) return { single: null, multi: null };
+  const single = Object.fromEntries([...parameters].map(([name, list]) => [name, list.at(-1) ?? ""]));
+  return { single, multi: Object.fromEntries(parameters) };
 }
 
 const lastValues = (multiValueHeaders: Record<string, string[]>) =>

@@ -100,6 +100,20 @@ describe("requests through the local API Gateway", () => {
     },
   );
 
+  it("passes query parameters and headers named like Object.prototype members as any other", async () => {
+    const response = await rawRequest(
+      `${api.url}/fixtures/echo?toString=a&constructor=b&__proto__=c&hasOwnProperty=d`,
+      "GET",
+      { "X-Api-Key": "allow", constructor: "e", toString: "f" },
+      "",
+    );
+
+    expect(response.status).toBe(200);
+    const { event } = JSON.parse(response.body) as Echo;
+    expect(event.queryStringParameters).toEqual(JSON.parse('{"toString":"a","constructor":"b","__proto__":"c","hasOwnProperty":"d"}'));
+    expect(event.multiValueHeaders).toMatchObject({ constructor: ["e"], toString: ["f"] });
+  });
+
   it("passes null query parameters and body when there are none, and the same request id the client receives", async () => {
     const response = await api.request("GET", "/fixtures/echo", { key: "allow" });
 
