@@ -1,6 +1,7 @@
 import {
   authorizer as authorizerDefinition,
   corsPolicy,
+  requestBodyMediaTypes,
   routeList,
   type BindingName,
   type FunctionDefinition,
@@ -161,6 +162,8 @@ export function Api({ stack, app }: StackContext) {
     cdk: {
       restApi: {
         endpointTypes: [apig.EndpointType.REGIONAL],
+        // JSON bodies reach the functions as the bytes sent (base64), so invalid UTF-8 is refused, not replaced.
+        binaryMediaTypes: [...requestBodyMediaTypes],
         // The account-wide API Gateway logging role is not one stage's to own (see APIG6 below).
         cloudWatchRole: false,
         defaultCorsPreflightOptions: {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatewayProblem, gatewayResponses, type GatewayResponseType } from "../../packages/core/src/api/gateway-responses.js";
-import { authorizer, functionDefaults, functionEnvironment, routeList } from "../../packages/core/src/api/routes.js";
+import { authorizer, functionDefaults, functionEnvironment, requestBodyMediaTypes, routeList } from "../../packages/core/src/api/routes.js";
 import { retentionDays, stageSettings } from "../../stacks/stage-settings.js";
 import { apiResources } from "./helpers/api-template.js";
 import { render } from "./helpers/cfn.js";
@@ -32,6 +32,12 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       routeList.map(({ method, path }) => `${method} ${path}`).sort(),
     );
     expect(routes).toHaveLength(routeList.length);
+  });
+
+  it("passes JSON request bodies to the functions as the bytes sent (binary media types), so invalid UTF-8 can be refused", async () => {
+    const { only } = await api();
+    const [, restApi] = only("AWS::ApiGateway::RestApi");
+    expect(restApi.Properties?.BinaryMediaTypes).toEqual([...requestBodyMediaTypes]);
   });
 
   it("integrates every route with the live alias of its own function's current version", async () => {

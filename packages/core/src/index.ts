@@ -5,4 +5,3 @@ export * from "./user/index.js";
 export * from "./apikey/apikey.js";
 export * from "./api/routes.js";
 export * from "./api/gateway-responses.js";
-export * from "./api/openapi.js";

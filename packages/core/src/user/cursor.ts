@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "../zod.js";
 import { ValidationFailed } from "../errors.js";
 
 /** The DynamoDB key a page ends at: the table key plus the list index key. */
 export const PageKey = z.strictObject({
-  pk: z.string().max(512),
-  sk: z.string().max(512),
-  listPk: z.string().max(512),
-  listSk: z.string().max(512),
+  pk: z.string().check(z.maxLength(512)),
+  sk: z.string().check(z.maxLength(512)),
+  listPk: z.string().check(z.maxLength(512)),
+  listSk: z.string().check(z.maxLength(512)),
 });
 export type PageKey = z.infer<typeof PageKey>;
 

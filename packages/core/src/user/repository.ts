@@ -11,7 +11,7 @@ import {
 import { Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { PageKey } from "./cursor.js";
-import { type User, UserInput, type UserPatch } from "./schema.js";
+import { type AttributeValue, type User, UserInput, type UserPatch } from "./schema.js";
 import { itemKeys, usersTable } from "./table.js";
 import type { VersionCondition } from "./version.js";
 
@@ -30,13 +30,24 @@ const MAX_ATTEMPTS = 25;
 /** Cap of the backoff, so every attempt fits well inside the function's timeout. */
 const MAX_BACKOFF_MS = 100;
 
-type UserItem = User & ReturnType<typeof itemKeys.user> & { listPk: string; listSk: string };
+type UserItem = Omit<User, "attributes"> &
+  ReturnType<typeof itemKeys.user> & {
+    listPk: string;
+    listSk: string;
+    attributes?: ReadonlyMap<string, AttributeValue>;
+  };
 
-const toItem = (user: User): UserItem => ({
+/**
+ * The SDK tells a plain object by its `constructor.name`, so attributes named
+ * `constructor` would not marshal as a map; a `Map` marshals by its entries,
+ * whatever the keys, and reads back as a plain object.
+ */
+const toItem = ({ attributes, ...user }: User): UserItem => ({
   ...itemKeys.user(user.userId),
   listPk: itemKeys.listPartition,
   listSk: itemKeys.listSortKey(user.createdAt, user.userId),
   ...user,
+  ...(attributes === undefined ? {} : { attributes: new Map(Object.entries(attributes)) }),
 });
 
 const toUser = (item: Record<string, unknown>): User => {
