@@ -1,30 +1,25 @@
 import { authorizer, routeList, type FunctionDefinition } from "@users-api/core";
-import { build, type Metafile } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { functionBundling, sstEsbuild, sstEsbuildOptions } from "../../../stacks/function-bundling.js";
 import { repositoryRoot } from "../../local/src/gateway/bundle.js";
 
-/** Bundles one function as SST does for `nodejs` ESM functions, keeping only esbuild's account of its inputs. */
+/**
+ * Bundles one function as `sst deploy` does (SST's esbuild and options, the app's bundling settings: split
+ * in chunks), keeping only esbuild's account of the inputs of all its output files.
+ */
 async function bundledInputs(definition: FunctionDefinition): Promise<string[]> {
   const entry = `${definition.handler.slice(0, definition.handler.lastIndexOf("."))}.ts`;
-  const { metafile } = await build({
+  const { metafile } = await sstEsbuild().build({
+    ...sstEsbuildOptions({ ...functionBundling, entry, outdir: "out" }),
     absWorkingDir: repositoryRoot,
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    mainFields: ["module", "main"],
-    minify: true,
     write: false,
-    metafile: true,
-    outfile: "out.mjs",
-    external: ["sharp", "pg-native"],
     logLevel: "error",
   });
-  const output = Object.values((metafile as Metafile).outputs)[0];
-  return Object.entries(output?.inputs ?? {})
-    .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
-    .map(([path]) => path);
+  return Object.values(metafile?.outputs ?? {}).flatMap(({ inputs }) =>
+    Object.entries(inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([path]) => path),
+  );
 }
 
 const zodFileOf = (path: string) => /node_modules\/zod\/(.+)$/.exec(path)?.[1];
