@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { UserStore } from "@users-api/core";
+import { LIST_SETTINGS_VARIABLE, listSettingsFrom, type UserStore } from "@users-api/core";
 import { Table } from "sst/node/table";
 import { tracer } from "./observability.js";
 
@@ -10,4 +10,5 @@ export const dynamoDbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
 export const userStore: UserStore = {
   client: DynamoDBDocumentClient.from(dynamoDbClient, { marshallOptions: { removeUndefinedValues: true } }),
   tableName: Table.Users.tableName,
+  listLayouts: listSettingsFrom(process.env[LIST_SETTINGS_VARIABLE]).layouts,
 };
