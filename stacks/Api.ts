@@ -17,7 +17,7 @@ import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, Function, use, type StackContext } from "sst/constructs";
 import type { BindingResource } from "sst/constructs/util/binding.js";
 import { Alerts } from "./Alerts.js";
-import { ONE_MINUTE, stageAlarm } from "./alarms.js";
+import { ONE_MINUTE, stageAlarm, unexpectedErrorsAlarm } from "./alarms.js";
 import { Database } from "./Database.js";
 import { Secrets } from "./Secrets.js";
 import { retentionDays, stageSettings } from "./stage-settings.js";
@@ -103,6 +103,8 @@ export function Api({ stack, app }: StackContext) {
       }
     });
 
+  const unexpectedErrors = unexpectedErrorsAlarm(stack, { threshold: settings.alarms.unexpectedErrors, topic });
+
   /** A function with its own log group, a role that may write only there, and a `live` alias on its current version. */
   const deploy = (definition: FunctionDefinition): DeployedFunction => {
     const logGroup = new logs.LogGroup(stack, `${definition.id}Logs`, {
@@ -126,12 +128,8 @@ export function Api({ stack, app }: StackContext) {
       aliasName: LIVE_ALIAS,
       version: fn.currentVersion,
     });
-    const errorsAlarm = stageAlarm(stack, `${definition.id}Errors`, {
-      metric: fn.metricErrors({ period: ONE_MINUTE, statistic: "Sum" }),
-      threshold: settings.alarms.functionErrors,
-      description: `${definition.id} threw or timed out; in a canary deployment, CodeDeploy rolls back on it.`,
-      topic,
-    });
+    // One alarm for all functions (alarms.ts): one alarm metric to pay for, not one per function.
+    const errorsAlarm = unexpectedErrors;
     NagSuppressions.addResourceSuppressions(fn, [
       {
         id: "AwsSolutions-L1",
@@ -269,7 +267,7 @@ export function Api({ stack, app }: StackContext) {
         }),
         new iam.PolicyStatement({
           actions: ["cloudwatch:DescribeAlarms"],
-          resources: [api5xxRate.alarmArn, ...deployedFunctions.map(({ errorsAlarm }) => errorsAlarm.alarmArn)],
+          resources: [api5xxRate.alarmArn, unexpectedErrors.alarmArn],
         }),
       ],
     });
@@ -289,7 +287,7 @@ export function Api({ stack, app }: StackContext) {
 
   suppressApiGatewayFindings(restApi);
   stack.addOutputs({ ApiEndpoint: api.url });
-  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate };
+  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate, unexpectedErrors };
 }
 
 /** cdk-nag findings about API Gateway that this design answers otherwise, each with the reason. */
