@@ -21,7 +21,7 @@ export function isThrottling(error: unknown): boolean {
  * are four metrics, one alarm metric each), and the metric costs nothing in
  * the hours it is not emitted.
  */
-export function countThrottledAttempts(client: DynamoDBClient, onThrottled = () => metrics.addMetric("DynamoDbThrottled", MetricUnit.Count, 1)) {
+export function countThrottledAttempts(client: DynamoDBClient, onThrottled: () => unknown = () => metrics.addMetric("DynamoDbThrottled", MetricUnit.Count, 1)) {
   client.middlewareStack.add(
     (next) => async (args) => {
       try {
