@@ -117,6 +117,17 @@ const developmentAlarms: AlarmSettings = {
   capacityOfMaximumPercent: 90,
 };
 
+/**
+ * The list settings for a stage past a few hundred user writes a second, when
+ * one index key (`USERS`, 1,000 WCU) no longer takes every user write: 32 keys
+ * rotating by 100-ms slots, and each function keeping the first page for a
+ * second. `pnpm autoscaling --profile scale` checks it at 10,000 writes and
+ * 50,000 reads a second. To switch a stage, append the layout with a `since`
+ * after the deploy, e.g. `{ layouts: [...current, { since: "2027-03-01T00:00:00.000Z", ...HIGH_TRAFFIC_LAYOUT }], firstPageCacheMs: 1000 }`.
+ */
+export const HIGH_TRAFFIC_LAYOUT = { shards: 32, slotMs: 100 } as const;
+export const HIGH_TRAFFIC_FIRST_PAGE_CACHE_MS = 1000;
+
 /** Traces a few requests: enough to see where time goes, at a twentieth of X-Ray's price per request. */
 const sampledTracing: TracingSettings = { reservoirPerSecond: 0, fixedRatePercent: 5 };
 
