@@ -28,7 +28,7 @@ export const LIVE_ALIAS = "live";
 /** Request headers browsers may send cross-origin. */
 
 /** API Gateway access-log fields, one JSON object per request; keys and headers are never logged. */
-const ACCESS_LOG_FORMAT = `{${[
+export const ACCESS_LOG_FORMAT = `{${[
   `"requestId":"$context.requestId"`,
   `"requestTime":"$context.requestTime"`,
   `"httpMethod":"$context.httpMethod"`,
