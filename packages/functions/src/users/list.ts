@@ -9,10 +9,10 @@ import {
   routes,
   type UserListPage,
 } from "@users-api/core";
-import { Config } from "sst/node/config";
 import { httpHandler } from "../http/handler.js";
 import { parseQuery } from "../http/request.js";
 import { json } from "../http/response.js";
+import { boundSecret } from "../bindings.js";
 import { userStore } from "../store.js";
 
 /** The newest page, kept as long as the stage's list settings say (not at all by default). */
@@ -23,9 +23,9 @@ export const handler = httpHandler(routes.listUsers, async (request) => {
   const page =
     cursor === undefined
       ? await firstPages.get(limit, () => listUsersNewestFirst(userStore, { limit }))
-      : await listUsersNewestFirst(userStore, { limit, startAfter: decodeCursor(cursor, Config.CURSOR_SECRET) });
+      : await listUsersNewestFirst(userStore, { limit, startAfter: decodeCursor(cursor, await boundSecret("cursorSecret")) });
   return json(200, {
     items: page.items,
-    nextCursor: page.nextKey ? encodeCursor(page.nextKey, Config.CURSOR_SECRET) : null,
+    nextCursor: page.nextKey ? encodeCursor(page.nextKey, await boundSecret("cursorSecret")) : null,
   });
 });
