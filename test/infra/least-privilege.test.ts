@@ -173,7 +173,7 @@ describe.each(stages)("least privilege in %s", (stage) => {
       const literals = Object.entries(variables).filter(([, value]) => typeof value === "string");
       for (const [name, value] of literals) {
         expect(`${name}=${String(value)}`).toMatch(
-          /^(AWS_NODEJS_CONNECTION_REUSE_ENABLED=1|CORS_ALLOW_ORIGIN=[\w:/.*-]+|NODE_OPTIONS=--enable-source-maps|POWERTOOLS_\w+=[\w-]+|SST_(APP|STAGE)=[\w-]+|SST_SSM_PREFIX=\/sst\/[\w-]+\/[\w-]+\/|SST_Secret_value_\w+=__FETCH_FROM_SSM__)$/,
+          /^(AWS_NODEJS_CONNECTION_REUSE_ENABLED=1|CORS_ALLOW_ORIGIN=[\w:/.*-]+|NODE_OPTIONS=--enable-source-maps|POWERTOOLS_\w+=[\w-]+|SST_(APP|STAGE)=[\w-]+|SST_SSM_PREFIX=\/sst\/[\w-]+\/[\w-]+\/|SST_Secret_value_\w+=__FETCH_FROM_SSM__|USERS_LIST_SETTINGS=\{.*\})$/,
         );
       }
     }

@@ -266,7 +266,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -298,7 +298,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -475,7 +475,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -507,7 +507,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -644,7 +644,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -676,7 +676,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -869,7 +869,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +901,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1070,7 +1070,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1102,7 +1102,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1296,7 +1296,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1328,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
