@@ -216,7 +216,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   });
 
   if (settings.deployment.kind === "canary") {
-    it("shifts traffic as a 10% canary for 5 minutes, rolling back on the function's errors or the API's 5XX alarm", async () => {
+    it("shifts traffic as a 10% canary for 5 minutes, rolling back on the handlers' unexpected errors or the API's 5XX alarm", async () => {
       const { ofType, only, functions, resources } = await api();
       const [configId, config] = only("AWS::CodeDeploy::DeploymentConfig");
       expect(config.Properties?.TrafficRoutingConfig).toEqual({
@@ -229,11 +229,10 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       for (const { definition, functionId, alias } of functions) {
         const groupId = render((alias?.UpdatePolicy?.CodeDeployLambdaAliasUpdate as { DeploymentGroupName: unknown }).DeploymentGroupName).slice(1, -1);
         const group = resources[groupId];
-        const [errorsId] = single(Object.fromEntries(ofType("AWS::CloudWatch::Alarm")), `${definition.id}Errors`);
-        expect(resources[errorsId]?.Properties).toMatchObject({
-          MetricName: "Errors",
-          Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
-        });
+        const [errorsId] = single(Object.fromEntries(ofType("AWS::CloudWatch::Alarm")), "UnexpectedErrors");
+        expect(resources[errorsId]?.Properties).toMatchObject({ Namespace: "UsersApi", MetricName: "UnexpectedError" });
+        expect(definition.id).toBeTruthy();
+        expect(functionId).toBeTruthy();
         expect(group?.Properties).toMatchObject({
           DeploymentConfigName: { Ref: configId },
           AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: errorsId } }, { Name: { Ref: api5xxId } }] },

@@ -209,8 +209,10 @@ export function functionEnvironment(options: { readonly logLevel: LogLevel; read
 /**
  * Custom metrics the handlers emit through Powertools Metrics, in the
  * `functionDefaults.metricsNamespace` namespace. Every one carries the
- * {@link businessMetricDimensions}; `ColdStart` also has `function_name`.
- * The dashboard charts each of them.
+ * {@link businessMetricDimensions}. The dashboard charts each of them. A
+ * metric costs only in the hours it is emitted, so the failure counts cost
+ * nothing while all is well; cold starts are read from Lambda's REPORT log
+ * lines rather than kept as a metric per function.
  */
 export const businessMetrics = [
   "UsersCreated",
@@ -218,7 +220,7 @@ export const businessMetrics = [
   "UsersDeleted",
   "DependencyUnavailable",
   "UnexpectedError",
-  "ColdStart",
+  "DynamoDbThrottled",
 ] as const;
 export type BusinessMetric = (typeof businessMetrics)[number];
 
