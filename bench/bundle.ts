@@ -91,7 +91,8 @@ export async function synthesizeProductionBundles(workDir: string): Promise<Prod
       if (typeof assetPath !== "string" || !handler) continue;
       const assetDir = join(outdir, assetPath);
       const [name, definition] = definitionOf(logicalId) ?? [undefined, undefined];
-      const entry = definition ? sourceOf(definition.handler) : undefined;
+      // SST's handler path is the same inside the asset as in the repository.
+      const entry = sourceOf(handler);
       const metafile = entry ? metafileOf(metafileDir, entry) : undefined;
       bundles.push({
         functionId: definition?.id ?? logicalId,
