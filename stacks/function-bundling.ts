@@ -49,6 +49,25 @@ export function builtinsThroughRequire(): Plugin {
   };
 }
 
+/** The module that stands in for the SDK's default credential chain in every function bundle. */
+const environmentCredentialsModule = createRequire(import.meta.url).resolve("@users-api/functions/src/environment-credentials.ts");
+
+/**
+ * Every AWS SDK client's default configuration imports the whole credential chain
+ * (`@aws-sdk/credential-provider-node`): SSO, profile files, processes, web identity, IMDS, containers and
+ * console sign-in, with the STS, SSO and sign-in clients they call, about 100 KiB of code in each function.
+ * Lambda (and `sst dev`, and the local runner) hand a function its credentials in environment variables, so
+ * the bundles resolve that package to the environment's provider alone (packages/functions/src/environment-credentials.ts).
+ */
+export function environmentCredentialsOnly(): Plugin {
+  return {
+    name: "environment-credentials-only",
+    setup(build) {
+      build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: environmentCredentialsModule }));
+    },
+  };
+}
+
 /** Set to a directory, every function build writes its esbuild metafile there (for the bundle tests and benchmarks). */
 export const METAFILE_DIR_VARIABLE = "USERS_API_METAFILE_DIR";
 
@@ -77,9 +96,9 @@ export function writeMetafile(): Plugin {
 /**
  * SST `nodejs` props of every function.
  * - `minify`: smaller code to read and compile at init.
- * - `splitting`: code reached only through `import()` stays in chunks loaded on demand: the SDK's
- *   credential providers other than the environment's (Lambda passes credentials in variables), and the
- *   SSM client that reads a secret (packages/functions/src/bindings.ts).
+ * - `splitting`: code reached only through `import()` stays in chunks loaded on demand, such as the
+ *   SSM client that reads a secret (packages/functions/src/secrets.ts).
+ * - the SDK's credential chain is the environment's provider alone ({@link environmentCredentialsOnly}).
  * - `sourcemap: true` writes each map beside its bundle, without `--enable-source-maps` Node never
  *   reads it at init; the logger maps a logged error's stack lazily (packages/functions/src/source-mapped-stack.ts).
  *   `sourcesContent: false`: file, line and column need no copy of the sources.
@@ -89,7 +108,7 @@ export const functionBundling = {
   minify: true,
   splitting: true,
   sourcemap: true,
-  esbuild: { sourcesContent: false, plugins: [builtinsThroughRequire(), writeMetafile()] },
+  esbuild: { sourcesContent: false, plugins: [builtinsThroughRequire(), environmentCredentialsOnly(), writeMetafile()] },
 } satisfies NodeJSProps;
 
 /**

@@ -56,7 +56,7 @@ const inputs = ({ composition }: Analyzed) => ({ atInit: composition.initInputs,
 const matching = (list: readonly string[], pattern: RegExp) => list.filter((input) => pattern.test(input));
 
 /** The SDK's credential providers other than the environment's: Lambda passes credentials in variables. */
-const OTHER_CREDENTIAL_PROVIDERS = /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|http|login)|nested-clients)\/|@smithy\/credential-provider-imds\//;
+const OTHER_CREDENTIAL_PROVIDERS = /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|http|login)|nested-clients|token-providers)\/|@smithy\/credential-provider-imds\//;
 
 describe("the functions of prod, as sst deploy bundles them", () => {
   it("include every function of the API", () => {
@@ -100,8 +100,12 @@ describe("the functions of prod, as sst deploy bundles them", () => {
     }
   });
 
-  it("load no credential provider but the environment's at init", () => {
-    for (const function_ of analyzed) expect(matching(inputs(function_).atInit, OTHER_CREDENTIAL_PROVIDERS), function_.id).toEqual([]);
+  it("carry no credential provider but the environment's, at init or on demand", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      expect(matching([...atInit, ...onDemand], OTHER_CREDENTIAL_PROVIDERS), function_.id).toEqual([]);
+      expect(matching(atInit, /@aws-sdk\/credential-provider-env\//).length, function_.id).toBeGreaterThan(0);
+    }
   });
 
   it("reach Node's builtins through require(): no builtin is imported as an ES module, which costs Node a facade", async () => {
