@@ -97,6 +97,49 @@ def _remove_permission(self: LambdaBackend, function_name: str, sid: str, revisi
         raise
 
 
+# --- AWS::Lambda::Function: what moto's model drops ------------------------------------------------------
+
+_original_function_create = LambdaFunction.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+_original_function_update = LambdaFunction.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+_original_get_configuration = LambdaFunction.get_configuration
+
+
+def _apply_function_settings(function: LambdaFunction, properties: dict[str, Any]) -> None:
+    """Architectures, tracing, ephemeral storage and the log destination, which moto's CloudFormation model ignores."""
+    function.architectures = properties.get("Architectures", ["x86_64"])
+    function.tracing_config = properties.get("TracingConfig") or {"Mode": "PassThrough"}
+    if "EphemeralStorage" in properties:
+        function.ephemeral_storage = properties["EphemeralStorage"]["Size"]
+    logging = properties.get("LoggingConfig") or {}
+    function.logging_config = {
+        "LogFormat": logging.get("LogFormat", "Text"),
+        "LogGroup": logging.get("LogGroup", f"/aws/lambda/{function.function_name}"),
+        **{key: logging[key] for key in ("ApplicationLogLevel", "SystemLogLevel") if key in logging},
+    }
+
+
+def _function_create(cls: type[LambdaFunction], resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any) -> LambdaFunction:
+    function = _original_function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    _apply_function_settings(function, cloudformation_json.get("Properties", {}))
+    return function
+
+
+def _function_update(
+    cls: type[LambdaFunction], original_resource: LambdaFunction, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+) -> LambdaFunction:
+    function = _original_function_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    _apply_function_settings(function, cloudformation_json.get("Properties", {}))
+    function.code_or_config_updated = True
+    return function
+
+
+def _get_configuration(self: LambdaFunction, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    configuration = _original_get_configuration(self, *args, **kwargs)
+    if getattr(self, "logging_config", None):
+        configuration["LoggingConfig"] = self.logging_config
+    return configuration
+
+
 # --- Resource models ---------------------------------------------------------------------------------
 
 
@@ -184,6 +227,9 @@ class Permission(ExtensionResource):
 
 
 def install() -> None:
+    LambdaFunction.create_from_cloudformation_json = classmethod(_function_create)  # type: ignore[assignment]
+    LambdaFunction.update_from_cloudformation_json = classmethod(_function_update)  # type: ignore[assignment]
+    LambdaFunction.get_configuration = _get_configuration
     LambdaBackend.add_permission = _add_permission
     LambdaBackend.get_policy = _get_policy
     LambdaBackend.remove_permission = _remove_permission

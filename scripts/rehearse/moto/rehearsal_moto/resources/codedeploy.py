@@ -1,7 +1,8 @@
 """CodeDeploy: applications, deployment configs and deployment groups, which moto's CloudFormation skips.
 
 moto's CodeDeploy has applications, deployment groups and deployments, but no deployment configs, no
-deletes, and GetDeploymentGroup answers an empty alarm configuration. This module adds those to moto's
+deletes, GetDeploymentGroup answers an empty alarm configuration, and its timestamps are ISO strings
+where the API (and so the SDK) has epoch seconds. This module adds those to moto's
 CodeDeploy API (CreateDeploymentConfig, GetDeploymentConfig, ListDeploymentConfigs,
 DeleteDeploymentConfig, DeleteDeploymentGroup, DeleteApplication, UpdateDeploymentGroup) and the three
 resource models on top. An alias update that CloudFormation hands to CodeDeploy
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.codedeploy.exceptions import CodeDeployException
-from moto.codedeploy.models import CodeDeployBackend, codedeploy_backends
+from moto.codedeploy.models import Application as MotoApplication
+from moto.codedeploy.models import CodeDeployBackend, DeploymentInfo, codedeploy_backends
 from moto.codedeploy.models import DeploymentGroup as MotoDeploymentGroup
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.core.utils import iso_8601_datetime_with_milliseconds
@@ -61,7 +64,7 @@ def create_deployment_config(self: CodeDeployBackend, name: str, compute_platfor
         "deploymentConfigId": config_id,
         "deploymentConfigName": name,
         "computePlatform": compute_platform or "Server",
-        "createTime": iso_8601_datetime_with_milliseconds(),
+        "createTime": datetime.now(timezone.utc).timestamp(),
         **({"trafficRoutingConfig": traffic_routing} if traffic_routing else {}),
         **({"minimumHealthyHosts": minimum_healthy_hosts} if minimum_healthy_hosts else {}),
     }
@@ -90,6 +93,24 @@ def delete_application(self: CodeDeployBackend, application_name: str) -> None:
 
 
 _original_group_to_dict = MotoDeploymentGroup.to_dict
+_original_application_to_dict = MotoApplication.to_dict
+_original_deployment_to_dict = DeploymentInfo.to_dict
+
+
+def _epoch_times(described: dict[str, Any]) -> dict[str, Any]:
+    """CodeDeploy's API answers timestamps as epoch seconds; moto answers ISO strings, which the SDK v3 rejects."""
+    for key in ("createTime", "startTime", "completeTime"):
+        if isinstance(described.get(key), str):
+            described[key] = datetime.fromisoformat(described[key].replace("Z", "+00:00")).timestamp()
+    return described
+
+
+def _application_to_dict(self: MotoApplication) -> dict[str, Any]:
+    return _epoch_times(_original_application_to_dict(self))
+
+
+def _deployment_to_dict(self: DeploymentInfo) -> dict[str, Any]:
+    return _epoch_times(_original_deployment_to_dict(self))
 
 
 def _group_to_dict(self: MotoDeploymentGroup) -> dict[str, Any]:
@@ -257,6 +278,8 @@ def install() -> None:
     CodeDeployBackend.delete_deployment_group = delete_deployment_group
     CodeDeployBackend.delete_application = delete_application
     MotoDeploymentGroup.to_dict = _group_to_dict
+    MotoApplication.to_dict = _application_to_dict
+    DeploymentInfo.to_dict = _deployment_to_dict
     CodeDeployResponse.create_deployment_config = _response_create_deployment_config
     CodeDeployResponse.get_deployment_config = _response_get_deployment_config
     CodeDeployResponse.list_deployment_configs = _response_list_deployment_configs

@@ -1,7 +1,8 @@
 """DynamoDB: the parts of AWS::DynamoDB::Table moto's CloudFormation drops, and table updates.
 
-moto creates the table with its keys, indexes, capacity, encryption and deletion protection, but ignores
-TimeToLiveSpecification and PointInTimeRecoverySpecification, and cannot update a table at all. Here
+moto creates the table with its keys, indexes, capacity and deletion protection, but reads SSESpecification
+in the API's shape (so encryption is silently off), ignores TimeToLiveSpecification and
+PointInTimeRecoverySpecification, and cannot update a table at all. Here
 both are applied through moto's own UpdateTimeToLive and UpdateContinuousBackups, and an update applies
 capacity, deletion protection, index capacity, TTL and PITR as UpdateTable and friends would.
 """
@@ -30,8 +31,21 @@ def _apply_settings(table: Table, properties: dict[str, Any], account_id: str, r
         backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": bool(pitr.get("PointInTimeRecoveryEnabled", False))})
 
 
+def _api_sse(specification: dict[str, Any] | None) -> dict[str, Any] | None:
+    """CloudFormation's SSESpecification (SSEEnabled, ...) in the API's form (Enabled, ...), which moto expects."""
+    if not specification:
+        return None
+    converted = {"Enabled": bool(specification.get("SSEEnabled", False))}
+    for key in ("SSEType", "KMSMasterKeyId"):
+        if key in specification:
+            converted[key] = specification[key]
+    return converted
+
+
 def _create(cls: type[Table], resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Table:
-    table = _original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = dict(cloudformation_json.get("Properties", {}))
+    properties["SSESpecification"] = _api_sse(properties.get("SSESpecification"))
+    table = _original_create(cls, resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name, **kwargs)
     _apply_settings(table, cloudformation_json.get("Properties", {}), account_id, region_name)
     return table
 

@@ -1,4 +1,4 @@
-"""CloudWatch Logs: log group updates (retention), which moto's model cannot do."""
+"""CloudWatch Logs: log group updates (retention), which moto's model cannot do, and the `Arn` attribute as CloudFormation gives it."""
 
 from __future__ import annotations
 
@@ -17,5 +17,16 @@ def _update(
     return original_resource
 
 
+def _get_cfn_attribute(self: LogGroup, attribute_name: str) -> str:
+    # CloudFormation's Arn of a log group ends in ":*", as DescribeLogGroups reports it; moto's omits it.
+    if attribute_name == "Arn":
+        return f"{self.arn}:*"
+    return _original_get_cfn_attribute(self, attribute_name)
+
+
+_original_get_cfn_attribute = LogGroup.get_cfn_attribute
+
+
 def install() -> None:
     LogGroup.update_from_cloudformation_json = classmethod(_update)  # type: ignore[assignment]
+    LogGroup.get_cfn_attribute = _get_cfn_attribute
