@@ -7,7 +7,7 @@ import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { APP_NAME } from "../../packages/core/src/app.js";
-import { bindings, routeList, sstParameterPath } from "../../packages/core/src/api/routes.js";
+import { authorizer, bindings, routeList, sstParameterPath } from "../../packages/core/src/api/routes.js";
 import { ALERTS_EMAIL_VARIABLE } from "../../stacks/Alerts.js";
 import { readAssembly, type AssemblyStack } from "./checker/assembly.js";
 import { describeFindings, inspectCreationOrder, inspectDeployment, inspectRemoval, type Finding, type StackSnapshot } from "./checker/check.js";
@@ -147,6 +147,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         if (Parameter?.Value !== value || Parameter.Type !== "SecureString") throw new Error(`SSM ${name} does not hold the new value as a SecureString`);
         const event = broker.messages.slice(before).find((message) => message.topic === `/sst/${APP_NAME}/${stage}/events` && message.payload.includes("config.secret.updated"));
         if (!event) throw new Error("SST published no config.secret.updated event for `sst dev` sessions");
+        await checkFunctionsReloaded(stage, deployed, clients);
       });
 
       await step(stage, "pnpm keys create, list, revoke", () => rehearseKeys(stage, pnpmKeys, clients));
@@ -203,6 +204,24 @@ function checkOutputsPrinted(snapshots: readonly StackSnapshot[], stacks: readon
   }
 }
 
+/**
+ * `sst secrets set` reloaded exactly the functions bound to the secret (found through the stack metadata
+ * SST's bootstrap function keeps in its bucket): each got a new SST_ADMIN_SECRET_UPDATED_AT.
+ */
+async function checkFunctionsReloaded(stage: string, snapshots: readonly StackSnapshot[], clients: EmulatorClients) {
+  for (const definition of [...routeList, authorizer]) {
+    const { fn } = aliasOf(snapshots, definition.id);
+    const { Environment } = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.physicalId }));
+    const reloaded = Environment?.Variables?.[SECRET_UPDATED_AT] !== undefined;
+    const bound = (definition.bind as readonly string[]).includes("cursorSecret");
+    if (bound && !reloaded) throw new Error(`${definition.id} is bound to ${bindings.cursorSecret.id} but was not reloaded (stage ${stage})`);
+    if (!bound && reloaded) throw new Error(`${definition.id} is not bound to ${bindings.cursorSecret.id} but was reloaded (stage ${stage})`);
+  }
+}
+
+/** The variable `sst secrets set` sets on each function it reloads (sst/config.js). */
+const SECRET_UPDATED_AT = "SST_ADMIN_SECRET_UPDATED_AT";
+
 /** `pnpm keys` against the stage: it finds the secret through SST's parameter and stores only hashes. */
 async function rehearseKeys(stage: string, pnpmKeys: (args: readonly string[]) => Promise<{ output: string }>, clients: EmulatorClients) {
   const name = "rehearsal-client";
@@ -248,7 +267,7 @@ const aliasOf = (snapshots: readonly StackSnapshot[], functionId: string): { fn:
 async function checkUpdate(stage: string, before: readonly StackSnapshot[], after: readonly StackSnapshot[], clients: EmulatorClients) {
   const api = after.find((snapshot) => snapshot.stackName === `${stage}-${APP_NAME}-Api`);
   if (api?.status !== "UPDATE_COMPLETE") throw new Error(`the Api stack is ${api?.status}, not UPDATE_COMPLETE`);
-  for (const definition of [...routeList.map((route) => route), { id: "Authorizer" }]) {
+  for (const definition of [...routeList, authorizer]) {
     const previous = aliasOf(before, definition.id);
     const current = aliasOf(after, definition.id);
     const moved = previous.alias.properties.FunctionVersion !== current.alias.properties.FunctionVersion;

@@ -79,6 +79,12 @@ function differs(label: string, expected: unknown, actual: unknown): string[] {
 const props = (resource: DeployedResource) => resource.properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
 
+/** `sst secrets set` reloads a bound function by setting this variable outside CloudFormation (sst/config.js). */
+const withoutSecretReload = (variables: Record<string, string> | undefined) => {
+  const { SST_ADMIN_SECRET_UPDATED_AT: _reloaded, ...rest } = variables ?? {};
+  return variables && rest;
+};
+
 /** Where the function behind a name, ARN or alias ARN lives: its name and qualifier. */
 function functionNameAndQualifier(nameOrArn: string): { name: string; qualifier?: string } {
   const arn = nameOrArn.match(/^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::(.+))?$/);
@@ -252,7 +258,7 @@ const lambdaFunction = verifier({
       ...differs("MemorySize", p.MemorySize, configuration.MemorySize),
       ...differs("Timeout", p.Timeout, configuration.Timeout),
       ...differs("Architectures", p.Architectures, configuration.Architectures),
-      ...differs("Environment.Variables", p.Environment?.Variables, configuration.Environment?.Variables),
+      ...differs("Environment.Variables", p.Environment?.Variables, withoutSecretReload(configuration.Environment?.Variables)),
       ...differs("TracingConfig.Mode", p.TracingConfig?.Mode, configuration.TracingConfig?.Mode),
       ...differs("LoggingConfig.LogGroup", p.LoggingConfig?.LogGroup, configuration.LoggingConfig?.LogGroup),
     ];

@@ -12,6 +12,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rehearsal_moto  # noqa: E402
 
 rehearsal_moto.install()
+# For tests that prove a rehearsal fails when the emulator lacks a type: REHEARSAL_EMULATOR_WITHOUT=AWS::A::B,...
+rehearsal_moto.withhold(os.environ.get("REHEARSAL_EMULATOR_WITHOUT", ""))
 
 from moto.server import main  # noqa: E402
 

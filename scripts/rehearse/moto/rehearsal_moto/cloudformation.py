@@ -18,6 +18,8 @@ What moto 5.2 does as a deploy target, and what this module changes:
   lazily -> resources are created only while a stack is created or updated;
 - a failed update or delete is reported as UPDATE_ROLLBACK_FAILED / DELETE_FAILED instead of a 500;
 - every resource gets the CREATE/UPDATE/DELETE events CloudFormation writes, with the reason on failure;
+- stacks reaching a final status are announced to listeners (see eventbridge.py), as CloudFormation
+  announces them on EventBridge;
 - requests are served one at a time: moto's backends are not thread-safe, and SST deploys independent
   stacks in parallel.
 """
@@ -56,6 +58,21 @@ def register_custom_resource(model: type[CloudFormationModel]) -> type[CloudForm
     """Class decorator: perform a `Custom::...` resource natively instead of invoking its Lambda."""
     NATIVE_CUSTOM_RESOURCES[model.cloudformation_type()] = model
     return model
+
+
+# Called with (stack, status, outputs) whenever a stack reaches a final status, as CloudFormation
+# announces it on EventBridge ("CloudFormation Stack Status Change").
+STATUS_LISTENERS: list[Callable[[Stack, str, dict[str, str]], None]] = []
+
+
+def _announce(stack: Stack, status: str, outputs: dict[str, str] | None = None) -> None:
+    if outputs is None:
+        outputs = {output["OutputKey"]: str(output["OutputValue"]) for output in (stack.outputs or [])}
+    for listener in STATUS_LISTENERS:
+        try:
+            listener(stack, status, outputs)
+        except Exception:
+            traceback.print_exc()
 
 
 class UnsupportedResourceType(Exception):
@@ -406,6 +423,7 @@ def _fail_creation(stack: Stack, error: ResourceFailed) -> None:
         return
     stack.status = "ROLLBACK_COMPLETE"
     stack._add_stack_event("ROLLBACK_COMPLETE")
+    _announce(stack, "ROLLBACK_COMPLETE", {})
 
 
 def _stack_create_resources(self: Stack) -> None:
@@ -418,6 +436,7 @@ def _stack_create_resources(self: Stack) -> None:
     self.description = self.template_dict.get("Description")
     if ready:
         self.mark_creation_complete()
+        _announce(self, "CREATE_COMPLETE")
 
 
 def _stack_update(
@@ -448,6 +467,7 @@ def _stack_update(
         self.tags = tags
     self.status = "UPDATE_COMPLETE"
     self._add_stack_event("UPDATE_COMPLETE")
+    _announce(self, "UPDATE_COMPLETE")
 
 
 # --- Backend ---------------------------------------------------------------------------------------
@@ -525,6 +545,7 @@ def _backend_delete_stack(self: CloudFormationBackend, name_or_stack_id: str) ->
     stack = self.stacks.get(name_or_stack_id) or next((s for s in self.stacks.values() if s.name == name_or_stack_id), None)
     if stack is None:
         return
+    outputs = {output["OutputKey"]: str(output["OutputValue"]) for output in (stack.outputs or [])}
     stack.status = "DELETE_IN_PROGRESS"
     stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
     stack.resource_map.deleting_stack = stack
@@ -540,6 +561,7 @@ def _backend_delete_stack(self: CloudFormationBackend, name_or_stack_id: str) ->
     stack.status = "DELETE_COMPLETE"
     stack._add_stack_event("DELETE_COMPLETE")
     self.deleted_stacks[stack.stack_id] = stack
+    _announce(stack, "DELETE_COMPLETE", outputs)
 
 
 # --- Requests one at a time ---------------------------------------------------------------------------
