@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
   console.log(`\nRehearsal passed in ${((Date.now() - started) / 1000).toFixed(0)} s: ${rehearsal.resourcesChecked} template resources checked in the emulator's service APIs.`);
   if (!values.keep) {
     await rehearsal.stop();
+    rmSync(workDir, { recursive: true, force: true });
     return 0;
   }
   printAccess(rehearsal, stages);

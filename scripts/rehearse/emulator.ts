@@ -17,10 +17,13 @@ export interface RehearsalEmulator extends EmulatorAccess {
 }
 
 /** Starts the extended moto_server on a free loopback port and waits until it answers. */
-export async function startRehearsalEmulator(options: { port?: number; logFile?: NodeJS.WritableStream } = {}): Promise<RehearsalEmulator> {
+export async function startRehearsalEmulator(options: { port?: number; logFile?: NodeJS.WritableStream; without?: readonly string[] } = {}): Promise<RehearsalEmulator> {
   const port = options.port ?? (await freePort());
   const python = process.env.REHEARSAL_PYTHON ?? "python3";
-  const child = startProcess(python, [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], { logFile: options.logFile });
+  // REHEARSAL_EMULATOR_WITHOUT (comma-separated types) withholds models, for tests of the rehearsal itself.
+  const without = [...(options.without ?? []), ...(process.env.REHEARSAL_EMULATOR_WITHOUT ?? "").split(",")].filter(Boolean);
+  const withholding = without.length > 0 ? ["--without", without.join(",")] : [];
+  const child = startProcess(python, [LAUNCHER, "-H", "127.0.0.1", "-p", String(port), ...withholding], { logFile: options.logFile });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(

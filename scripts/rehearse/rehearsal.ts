@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeStackEventsCommand, DescribeStacksCommand, ListStacksCommand } from "@aws-sdk/client-cloudformation";
 import { ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
 import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
@@ -109,8 +109,13 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       throw new RehearsalFailed(stage, name, error instanceof Error ? error.message : String(error));
     }
   };
+  /** SST's CLI; when it fails, the failed resources and CloudFormation's reasons are added to its output. */
   const sst = (args: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
-    run(sstBinary(appDir), args, { cwd: appDir, env: { ...environment, ...extra }, logFile });
+    run(sstBinary(appDir), args, { cwd: appDir, env: { ...environment, ...extra }, logFile }).catch(async (error: unknown) => {
+      const reasons = await failureReasons(clients).catch(() => []);
+      if (error instanceof Error && reasons.length > 0) error.message += `\n\nCloudFormation reports:\n  ${reasons.join("\n  ")}`;
+      throw error;
+    });
   const pnpmKeys = (args: readonly string[]) => run("pnpm", ["-s", "keys", ...args], { cwd: appDir, env: environment, logFile });
   const fail = (stage: string, name: string, findings: readonly Finding[]) => {
     if (findings.length > 0) throw new RehearsalFailed(stage, name, `\n  ${describeFindings(findings).join("\n  ")}`);
@@ -173,6 +178,20 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
     throw error;
   }
   return { emulator, broker, appDir, logFile, timings, resourcesChecked, stop };
+}
+
+/** Every failed resource of every stack the emulator knows, with CloudFormation's reason. */
+async function failureReasons(clients: EmulatorClients): Promise<string[]> {
+  const { StackSummaries = [] } = await clients.cloudFormation.send(new ListStacksCommand({}));
+  const reasons: string[] = [];
+  for (const summary of StackSummaries.filter((candidate) => /FAILED|ROLLBACK/.test(String(candidate.StackStatus)))) {
+    const { StackEvents = [] } = await clients.cloudFormation.send(new DescribeStackEventsCommand({ StackName: summary.StackId }));
+    for (const event of StackEvents) {
+      if (!event.ResourceStatus?.endsWith("_FAILED") || event.LogicalResourceId === summary.StackName) continue;
+      reasons.push(`${summary.StackName} ${event.LogicalResourceId} (${event.ResourceType}) ${event.ResourceStatus}: ${event.ResourceStatusReason}`);
+    }
+  }
+  return reasons;
 }
 
 /** The bootstrap stacks `sst deploy` created: CDK's (through `npx cdk bootstrap`) and SST's own. */

@@ -12,8 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rehearsal_moto  # noqa: E402
 
 rehearsal_moto.install()
-# For tests that prove a rehearsal fails when the emulator lacks a type: REHEARSAL_EMULATOR_WITHOUT=AWS::A::B,...
-rehearsal_moto.withhold(os.environ.get("REHEARSAL_EMULATOR_WITHOUT", ""))
+
+# `--without AWS::A::B,...` serves those types without the extension's models, as moto alone would: for
+# tests that prove a rehearsal fails when the emulator lacks a type.
+if "--without" in sys.argv:
+    index = sys.argv.index("--without")
+    rehearsal_moto.withhold(sys.argv[index + 1])
+    del sys.argv[index : index + 2]
 
 from moto.server import main  # noqa: E402
 
