@@ -22,7 +22,7 @@ The emulator keeps running with ${stages.join(" and ")} deployed; Ctrl-C stops i
 
 In another shell:
 
-  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${region} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}
+  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}
   aws cloudformation describe-stacks --query 'Stacks[].[StackName,StackStatus]' --output table
   aws cloudformation list-stack-resources --stack-name ${stages[0]}-users-api-Api
   aws application-autoscaling describe-scalable-targets --service-namespace dynamodb

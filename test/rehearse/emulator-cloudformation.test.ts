@@ -161,6 +161,14 @@ describe("the rehearsal emulator's CloudFormation", () => {
     await expect(cfn.describe("deleted-stack")).rejects.toThrow(/does not exist/);
   });
 
+  it("refuses an update that changes nothing, as CloudFormation does", async () => {
+    const template: Template = { Resources: { Value: parameter("/engine/no-op/value", "x") } };
+    await cfn.createStack("no-op-update", template);
+
+    await expect(cfn.updateStack("no-op-update", template)).rejects.toThrow("No updates are to be performed.");
+    expect((await cfn.describe("no-op-update")).StackStatus).toBe("CREATE_COMPLETE");
+  });
+
   it("writes CloudFormation's resource events, with each resource's physical id", async () => {
     await cfn.createStack("events", { Resources: { Value: parameter("/engine/events/value", "x") } });
 

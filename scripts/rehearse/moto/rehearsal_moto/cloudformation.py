@@ -16,6 +16,8 @@ What moto 5.2 does as a deploy target, and what this module changes:
   last, unless retained;
 - reading a stack (ListStackResources, DescribeStacks of a deleted stack) creates its missing resources
   lazily -> resources are created only while a stack is created or updated;
+- an update that changes nothing is applied anyway -> it is refused with "No updates are to be
+  performed.", as CloudFormation refuses it;
 - a failed update or delete is reported as UPDATE_ROLLBACK_FAILED / DELETE_FAILED instead of a 500;
 - every resource gets the CREATE/UPDATE/DELETE events CloudFormation writes, with the reason on failure;
 - stacks reaching a final status are announced to listeners (see eventbridge.py), as CloudFormation
@@ -507,8 +509,14 @@ def _backend_create_stack(self: CloudFormationBackend, name: str, template: str,
 
 
 def _backend_update_stack(self: CloudFormationBackend, name: str, template: str, role_arn: str | None, parameters: Any, tags: Any) -> Stack:
+    from moto.cloudformation.exceptions import ValidationError
+
     stack = self.get_stack(name)
     resolved_parameters = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+    unchanged_tags = tags is None or tags == stack.tags
+    if stack.parse_template(template) == stack.template_dict and resolved_parameters == stack.resource_map.input_parameters and unchanged_tags:
+        # As CloudFormation answers an update that changes nothing (SST then reports the stack SKIPPED).
+        raise ValidationError(stack.stack_id, message="No updates are to be performed.")
     stack.cross_stack_resources = self.exports
     stack.resource_map.cross_stack_resources = self.exports
     stack.update(template, role_arn, parameters=resolved_parameters, tags=tags)
