@@ -76,7 +76,9 @@ function differs(label: string, expected: unknown, actual: unknown): string[] {
   return normal(expected) === normal(actual) ? [] : [`${label}: template ${canonical(expected)}, emulator ${canonical(actual)}`];
 }
 
-const props = (resource: DeployedResource) => resource.properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Resolved template properties, read loosely: each verifier compares the few it knows the shape of. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation property shapes vary per type
+const props = (resource: DeployedResource) => resource.properties as Record<string, any>;
 const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
 
 /** `sst secrets set` reloads a bound function by setting this variable outside CloudFormation (sst/config.js). */
@@ -567,7 +569,8 @@ const codeDeployGroup = verifier({
  * Every resource type the checker can read back. A template resource of any other type fails the
  * check: the checker never passes a resource it cannot see.
  */
-export const verifiers: Readonly<Record<string, Verifier<any>>> = {  // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each verifier observes its own service's shape
+export const verifiers: Readonly<Record<string, Verifier<any>>> = {
   "AWS::DynamoDB::Table": table,
   "AWS::ApplicationAutoScaling::ScalableTarget": scalableTarget,
   "AWS::ApplicationAutoScaling::ScalingPolicy": scalingPolicy,
