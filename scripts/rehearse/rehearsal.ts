@@ -10,7 +10,7 @@ import { APP_NAME } from "../../packages/core/src/app.js";
 import { authorizer, bindings, routeList, sstParameterPath } from "../../packages/core/src/api/routes.js";
 import { ALERTS_EMAIL_VARIABLE } from "../../stacks/Alerts.js";
 import { readAssembly, type AssemblyStack } from "./checker/assembly.js";
-import { describeFindings, inspectCreationOrder, inspectDeployment, inspectRemoval, type Finding, type StackSnapshot } from "./checker/check.js";
+import { deployedStacks, describeFindings, inspectCreationOrder, inspectDeployment, inspectRemoval, type Finding, type StackSnapshot } from "./checker/check.js";
 import { emulatorClients, type EmulatorClients } from "./checker/clients.js";
 import type { DeployedResource } from "./checker/verifiers.js";
 import { rehearsalEnvironment, startRehearsalEmulator, type RehearsalEmulator } from "./emulator.js";
@@ -138,6 +138,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
         if (stacks.length !== 5) throw new Error(`expected the five stacks of sst.config.ts, the assembly has ${stacks.map((s) => s.stackName).join(", ")}`);
         fail(stage, "stacks created in dependency order", await inspectCreationOrder(stacks, clients));
         await checkBootstrap(clients);
+        await inspect(stage, "bootstrap stacks check", await deployedStacks(BOOTSTRAP_STACKS, clients));
         const snapshots = await inspect(stage, "template check", stacks);
         checkOutputsPrinted(snapshots, stacks, firstDeploy.output, readFileSync(path.join(appDir, ".sst", "outputs.json"), "utf8"));
         return snapshots;
@@ -194,7 +195,10 @@ async function failureReasons(clients: EmulatorClients): Promise<string[]> {
   return reasons;
 }
 
-/** The bootstrap stacks `sst deploy` created: CDK's (through `npx cdk bootstrap`) and SST's own. */
+/** The bootstrap stacks `sst deploy` creates: CDK's (through `npx cdk bootstrap`) and SST's own. */
+const BOOTSTRAP_STACKS = ["CDKToolkit", "SSTBootstrap"] as const;
+
+/** The bootstrap stacks are complete and have the outputs SST looks them up by. */
 async function checkBootstrap(clients: EmulatorClients) {
   for (const [stackName, outputs] of [
     ["CDKToolkit", ["BucketName", "BootstrapVersion"]],

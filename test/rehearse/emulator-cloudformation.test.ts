@@ -169,6 +169,19 @@ describe("the rehearsal emulator's CloudFormation", () => {
     expect((await cfn.describe("no-op-update")).StackStatus).toBe("CREATE_COMPLETE");
   });
 
+  it("removes a list element that resolves to AWS::NoValue, and describes a list parameter comma-joined", async () => {
+    const stack = await cfn.createStack("no-value", {
+      Parameters: { Accounts: { Type: "CommaDelimitedList", Default: "" } },
+      Conditions: { HasAccounts: { "Fn::Not": [{ "Fn::Equals": ["", { "Fn::Join": ["", { Ref: "Accounts" }] }] }] } },
+      Resources: {
+        Value: parameter("/engine/no-value/list", { "Fn::Join": [",", ["first", { "Fn::If": ["HasAccounts", "accounts", { Ref: "AWS::NoValue" }] }, "last"]] }),
+      },
+    });
+
+    expect(await parameterValue("/engine/no-value/list")).toBe("first,last");
+    expect(stack.Parameters).toEqual([{ ParameterKey: "Accounts", ParameterValue: "" }]);
+  });
+
   it("writes CloudFormation's resource events, with each resource's physical id", async () => {
     await cfn.createStack("events", { Resources: { Value: parameter("/engine/events/value", "x") } });
 

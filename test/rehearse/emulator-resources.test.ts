@@ -5,7 +5,7 @@ import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetApplicationCommand, GetDeploymentCommand, GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { GetAliasCommand, GetFunctionConfigurationCommand, GetPolicyCommand } from "@aws-sdk/client-lambda";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetBucketVersioningCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetParameterCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ssm";
@@ -313,11 +313,14 @@ describe("resource models the rehearsal adds to moto", () => {
     expect((await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/resources/tagged" }))).TagList).toEqual([{ Key: "sst:stage", Value: "rehearsal" }]);
   });
 
-  it("S3: a bucket policy denying insecure transport admits the SDK's requests; CDK's auto-delete empties a tagged bucket on delete", async () => {
+  it("S3: versioning; a bucket policy denying insecure transport admits the SDK's requests; CDK's auto-delete empties a tagged bucket on delete", async () => {
     const bucket = "resources-auto-delete";
     await cfn.createStack("s3", {
       Resources: {
-        Bucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: bucket, Tags: [{ Key: "aws-cdk:auto-delete-objects", Value: "true" }] } },
+        Bucket: {
+          Type: "AWS::S3::Bucket",
+          Properties: { BucketName: bucket, VersioningConfiguration: { Status: "Enabled" }, Tags: [{ Key: "aws-cdk:auto-delete-objects", Value: "true" }] },
+        },
         Policy: {
           Type: "AWS::S3::BucketPolicy",
           Properties: {
@@ -332,6 +335,7 @@ describe("resource models the rehearsal adds to moto", () => {
     });
     const { s3 } = cfn.clients();
 
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "asset.zip", Body: "zip" }));
     expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "asset.zip" }))).Body?.transformToString()).toBe("zip");
     await cfn.deleteStack("s3");

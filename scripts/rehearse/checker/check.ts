@@ -1,12 +1,14 @@
 import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
   type Stack,
   type StackResourceSummary,
 } from "@aws-sdk/client-cloudformation";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { parse } from "yaml";
 import type { AssemblyStack, Template } from "./assembly.js";
 import type { EmulatorClients } from "./clients.js";
 import { ResolutionError, conditionHolds, resolve, type StackContext } from "./intrinsics.js";
@@ -70,14 +72,15 @@ async function describeStack(clients: EmulatorClients, stackName: string): Promi
 
 /** Values of the template's parameters, as CloudFormation resolved them (SSM parameter types read from SSM). */
 async function parameterValues(template: Template & { Parameters?: Record<string, { Type: string; Default?: string }> }, stack: Stack, clients: EmulatorClients) {
-  const values: Record<string, string> = {};
+  const values: Record<string, string | string[]> = {};
   for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
     const given = stack.Parameters?.find((entry) => entry.ParameterKey === name)?.ParameterValue ?? parameter.Default;
     if (given === undefined) continue;
-    values[name] =
+    const value =
       parameter.Type.startsWith("AWS::SSM::Parameter::Value") && given === parameter.Default
         ? String((await clients.ssm.send(new GetParameterCommand({ Name: given }))).Parameter?.Value)
-        : given;
+        : String(given);
+    values[name] = parameter.Type === "CommaDelimitedList" || parameter.Type.startsWith("List<") ? value.split(",") : value;
   }
   return values;
 }
@@ -171,6 +174,19 @@ export async function inspectDeployment(stacks: readonly AssemblyStack[], client
     snapshots.push({ stackName, status: String(stack.StackStatus), outputs, resources });
   }
   return { snapshots, findings, checked };
+}
+
+/**
+ * Stacks no cloud assembly of the app holds (CDK's and SST's bootstrap stacks), with the template
+ * CloudFormation was given for each, as JSON or YAML.
+ */
+export async function deployedStacks(stackNames: readonly string[], clients: EmulatorClients): Promise<AssemblyStack[]> {
+  return Promise.all(
+    stackNames.map(async (stackName) => {
+      const { TemplateBody } = await clients.cloudFormation.send(new GetTemplateCommand({ StackName: stackName }));
+      return { stackName, template: parse(String(TemplateBody)) as Template, dependencies: [] };
+    }),
+  );
 }
 
 /**

@@ -5,6 +5,8 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -30,6 +32,8 @@ export function emulatorClients(access: EmulatorAccess) {
     logs: new CloudWatchLogsClient(config),
     codeDeploy: new CodeDeployClient(config),
     dynamoDb: new DynamoDBClient(config),
+    ecr: new ECRClient(config),
+    events: new EventBridgeClient(config),
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),

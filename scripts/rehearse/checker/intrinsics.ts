@@ -12,8 +12,8 @@ export interface StackContext {
   readonly template: Template;
   /** Logical id → physical id, as CloudFormation reports it (ListStackResources). */
   readonly physicalIds: ReadonlyMap<string, string>;
-  /** Parameter values the stack was created with. */
-  readonly parameters: Readonly<Record<string, string>>;
+  /** Parameter values the stack was created with (lists for list types). */
+  readonly parameters: Readonly<Record<string, string | readonly string[]>>;
   /** Every export of the region (ListExports). */
   readonly exports: ReadonlyMap<string, string>;
   /** `Fn::GetAtt` of a deployed resource, read from its service's API. */

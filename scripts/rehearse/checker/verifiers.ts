@@ -16,7 +16,9 @@ import { GetApplicationCommand, GetDeploymentConfigCommand, GetDeploymentGroupCo
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetPolicyCommand } from "@aws-sdk/client-lambda";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetBucketPolicyCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
@@ -565,6 +567,95 @@ const codeDeployGroup = verifier({
   },
 });
 
+const bucketTags = async (bucket: string, clients: EmulatorClients) =>
+  Object.fromEntries(
+    ((await absentOn(["NoSuchTagSet", "NoSuchBucket"], () => clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))))?.TagSet ?? []).map((tag) => [tag.Key, tag.Value]),
+  );
+
+const bucket = verifier({
+  async observe({ physicalId }, clients) {
+    const head = await absentOn(["NotFound", "NoSuchBucket"], () => clients.s3.send(new HeadBucketCommand({ Bucket: physicalId })));
+    if (!head) return undefined;
+    const versioning = await clients.s3.send(new GetBucketVersioningCommand({ Bucket: physicalId }));
+    return { tags: await bucketTags(physicalId, clients), versioning: versioning.Status };
+  },
+  compare(resource, observed) {
+    const p = props(resource);
+    const declared = Object.fromEntries(((p.Tags ?? []) as { Key: string; Value: string }[]).map((tag) => [tag.Key, tag.Value]));
+    return [
+      ...differs("VersioningConfiguration.Status", p.VersioningConfiguration?.Status, observed.versioning),
+      ...Object.entries(declared).flatMap(([key, value]) => differs(`Tags.${key}`, value, observed.tags[key])),
+    ];
+  },
+  attributes: {
+    Arn: async (physicalId) => `arn:aws:s3:::${physicalId}`,
+    RegionalDomainName: async (physicalId) => `${physicalId}.s3.us-east-1.amazonaws.com`,
+  },
+});
+
+const bucketPolicy = verifier({
+  async observe(resource, { s3 }) {
+    const policy = await absentOn(["NoSuchBucketPolicy", "NoSuchBucket"], () => s3.send(new GetBucketPolicyCommand({ Bucket: String(props(resource).Bucket) })));
+    return policy?.Policy ? parsed(policy.Policy) : undefined;
+  },
+  compare(resource, policy) {
+    return differs("PolicyDocument", props(resource).PolicyDocument, policy);
+  },
+});
+
+const repository = verifier({
+  async observe({ physicalId }, { ecr }) {
+    const { repositories = [] } = (await absentOn(["RepositoryNotFoundException"], () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [physicalId] })))) ?? {};
+    return repositories[0];
+  },
+  compare(resource, described) {
+    const p = props(resource);
+    return [
+      ...differs("ImageTagMutability", p.ImageTagMutability, described.imageTagMutability),
+      ...differs("ImageScanningConfiguration.ScanOnPush", p.ImageScanningConfiguration?.ScanOnPush, described.imageScanningConfiguration?.scanOnPush),
+    ];
+  },
+  attributes: {
+    Arn: async (physicalId, { ecr }) => String((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [physicalId] }))).repositories?.[0]?.repositoryArn),
+  },
+});
+
+const rule = verifier({
+  async observe({ physicalId }, { events }) {
+    const described = await absentOn(["ResourceNotFoundException"], () => events.send(new DescribeRuleCommand({ Name: physicalId })));
+    if (!described) return undefined;
+    const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: physicalId }));
+    return { described, targets: Targets };
+  },
+  compare(resource, { described, targets }) {
+    const p = props(resource);
+    return [
+      ...differs("EventPattern", p.EventPattern, parsed(described.EventPattern)),
+      ...differs("State", p.State ?? "ENABLED", described.State),
+      ...differs("Targets", ((p.Targets ?? []) as { Id: string; Arn: string }[]).map((t) => [t.Id, t.Arn]), targets.map((t) => [t.Id, t.Arn])),
+    ];
+  },
+  attributes: {
+    Arn: async (physicalId, { events }) => String((await events.send(new DescribeRuleCommand({ Name: physicalId }))).Arn),
+  },
+});
+
+/**
+ * CDK's auto-delete-objects custom resource: its handler (performed natively by the emulator) empties the
+ * bucket it names on delete, and only when the bucket carries this tag. It exists for as long as that bucket
+ * is there and tagged for it.
+ */
+const autoDeleteObjects = verifier({
+  async observe(resource, clients) {
+    const name = String(props(resource).BucketName);
+    const head = await absentOn(["NotFound", "NoSuchBucket"], () => clients.s3.send(new HeadBucketCommand({ Bucket: name })));
+    return head && (await bucketTags(name, clients))["aws-cdk:auto-delete-objects"] === "true" ? { bucket: name } : undefined;
+  },
+  compare() {
+    return [];
+  },
+});
+
 /**
  * Every resource type the checker can read back. A template resource of any other type fails the
  * check: the checker never passes a resource it cannot see.
@@ -599,6 +690,12 @@ export const verifiers: Readonly<Record<string, Verifier<any>>> = {
   "AWS::CodeDeploy::Application": codeDeployApplication,
   "AWS::CodeDeploy::DeploymentConfig": codeDeployConfig,
   "AWS::CodeDeploy::DeploymentGroup": codeDeployGroup,
+  // The bootstrap stacks' (CDKToolkit from `cdk bootstrap`, SSTBootstrap from SST).
+  "AWS::S3::Bucket": bucket,
+  "AWS::S3::BucketPolicy": bucketPolicy,
+  "AWS::ECR::Repository": repository,
+  "AWS::Events::Rule": rule,
+  "Custom::S3AutoDeleteObjects": autoDeleteObjects,
 };
 
 /** The function's code is the object `sst deploy` uploaded: its SHA-256 equals the function's CodeSha256. */

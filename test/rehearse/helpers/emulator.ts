@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { emulatorClients, type EmulatorClients } from "../../../scripts/rehearse/checker/clients.js";
 import { startRehearsalEmulator, type RehearsalEmulator } from "../../../scripts/rehearse/emulator.js";
 
-export type Template = { Resources: Record<string, unknown>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown> };
+export type Template = { Resources: Record<string, unknown>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown>; Conditions?: Record<string, unknown> };
 
 /** The extended moto_server for the tests of one file, with SDK clients pointed at it. */
 export function useRehearsalEmulator(options: { without?: readonly string[] } = {}) {

@@ -18,6 +18,8 @@ What moto 5.2 does as a deploy target, and what this module changes:
   lazily -> resources are created only while a stack is created or updated;
 - an update that changes nothing is applied anyway -> it is refused with "No updates are to be
   performed.", as CloudFormation refuses it;
+- `AWS::NoValue` inside a list leaves a null element, and list parameters are described as Python
+  reprs -> the element is removed and the value comma-joined, as CloudFormation does;
 - a failed update or delete is reported as UPDATE_ROLLBACK_FAILED / DELETE_FAILED instead of a 500;
 - every resource gets the CREATE/UPDATE/DELETE events CloudFormation writes, with the reason on failure;
 - stacks reaching a final status are announced to listeners (see eventbridge.py), as CloudFormation
@@ -37,7 +39,7 @@ from typing import Any
 
 from moto.cloudformation import parsing
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
-from moto.cloudformation.parsing import ResourceMap, clean_json
+from moto.cloudformation.parsing import ResourceMap
 from moto.core.common_models import CloudFormationModel
 
 # Resource types the extension provides (they replace moto's model of the same type, if any).
@@ -46,6 +48,7 @@ EXTENSION_MODELS: dict[str, type[CloudFormationModel]] = {}
 NATIVE_CUSTOM_RESOURCES: dict[str, type[CloudFormationModel]] = {}
 
 _original_resource_class_from_type = parsing.resource_class_from_type
+_original_clean_json = parsing.clean_json
 _original_name_property_from_type = parsing.resource_name_property_from_type
 _original_parse_and_create_resource = parsing.parse_and_create_resource
 
@@ -115,6 +118,26 @@ def resource_name_property_from_type(resource_type: str) -> str | None:
     return _original_name_property_from_type(resource_type)
 
 
+def clean_json_without_novalue(resource_json: Any, resources_map: ResourceMap) -> Any:
+    """moto's intrinsic resolution, except that AWS::NoValue removes a list element, as in CloudFormation
+    (moto leaves null in the list: an `Fn::If` that drops a policy statement left a null statement)."""
+    cleaned = _original_clean_json(resource_json, resources_map)
+    if isinstance(resource_json, list) and isinstance(cleaned, list):
+        return [item for item in cleaned if item is not None]
+    return cleaned
+
+
+def _parameter_list(self: Stack) -> list[dict[str, Any]]:
+    """Stack parameters as CloudFormation describes them: a list parameter's value comma-joined (moto gives Python's repr)."""
+    return [
+        {
+            "ParameterKey": key,
+            "ParameterValue": "****" if key in self.resource_map.no_echo_parameter_keys else ",".join(map(str, value)) if isinstance(value, list) else value,
+        }
+        for key, value in self.resource_map.resolved_parameters.items()
+    ]
+
+
 def _describe(error: BaseException) -> str:
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return f"{type(error).__name__}: {message}" if type(error).__name__ not in message else message
@@ -170,7 +193,7 @@ def parse_and_create_resource(
         resource = _original_parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
         if resource is None:
             raise UnsupportedResourceType(f"resource type {resource_type} is not supported by the rehearsal emulator")
-        resource._rehearsal_properties = clean_json(resource_json.get("Properties", {}), resources_map)
+        resource._rehearsal_properties = parsing.clean_json(resource_json.get("Properties", {}), resources_map)
     except ResourceFailed:
         raise
     except Exception as error:
@@ -283,7 +306,7 @@ def _update_resource(self: ResourceMap, logical_id: str, resource_json: dict[str
         )
         if updated is None:
             raise UnsupportedResourceType(f"the rehearsal emulator cannot update a {resource_type}")
-        updated._rehearsal_properties = clean_json(resource_json.get("Properties", {}), self)
+        updated._rehearsal_properties = parsing.clean_json(resource_json.get("Properties", {}), self)
     except ResourceFailed:
         raise
     except Exception as error:
@@ -359,7 +382,7 @@ def _resource_map_update(self: ResourceMap, template: dict[str, Any], parameters
                 continue
             current = self._parsed_resources[logical_id]
             same_type = old_resources[logical_id].get("Type") == resource_json.get("Type")
-            resolved = clean_json(resource_json.get("Properties", {}), self)
+            resolved = parsing.clean_json(resource_json.get("Properties", {}), self)
             if same_type and resolved == getattr(current, "_rehearsal_properties", None):
                 continue
             if not same_type:
@@ -590,6 +613,8 @@ def _serialize_requests() -> None:
 
 
 def install() -> None:
+    parsing.clean_json = clean_json_without_novalue
+    Stack.parameter_list = property(_parameter_list)
     parsing.resource_class_from_type = resource_class_from_type
     parsing.resource_name_property_from_type = resource_name_property_from_type
     parsing.parse_and_create_resource = parse_and_create_resource

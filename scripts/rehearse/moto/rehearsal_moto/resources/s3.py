@@ -1,4 +1,5 @@
-"""S3: bucket policies (moto's CloudFormation skips them) and CDK's auto-delete-objects custom resource.
+"""S3: bucket policies (moto's CloudFormation skips them, and ignores their conditions), bucket versioning
+(moto's bucket model ignores it), and CDK's auto-delete-objects custom resource.
 
 `Custom::S3AutoDeleteObjects` is backed by a Lambda function in the template, which cannot run here
 (no Docker). Its documented effect is performed natively, as CDK's handler does it
@@ -134,5 +135,29 @@ class AutoDeleteObjects(ExtensionResource):
         empty_tagged_bucket(_backend(self.account_id, self.region_name), self.properties["BucketName"])
 
 
+_original_bucket_create = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+_original_bucket_update = FakeBucket.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _apply_versioning(bucket: FakeBucket, properties: dict[str, Any]) -> FakeBucket:
+    """VersioningConfiguration, which moto's bucket model ignores."""
+    status = (properties.get("VersioningConfiguration") or {}).get("Status")
+    if status:
+        bucket.versioning_status = status
+    return bucket
+
+
+def _bucket_create(cls: type[FakeBucket], resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any) -> FakeBucket:
+    bucket = _original_bucket_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_versioning(bucket, cloudformation_json.get("Properties", {}))
+
+
+def _bucket_update(cls: type[FakeBucket], original_resource: FakeBucket, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> FakeBucket:
+    bucket = _original_bucket_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    return _apply_versioning(bucket, cloudformation_json.get("Properties", {}))
+
+
 def install() -> None:
     FakeBucket.get_permission = _bucket_permission
+    FakeBucket.create_from_cloudformation_json = classmethod(_bucket_create)  # type: ignore[assignment]
+    FakeBucket.update_from_cloudformation_json = classmethod(_bucket_update)  # type: ignore[assignment]
