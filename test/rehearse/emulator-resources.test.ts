@@ -341,4 +341,35 @@ describe("resource models the rehearsal adds to moto", () => {
     await cfn.deleteStack("s3");
     expect(await absent(() => s3.send(new ListObjectsV2Command({ Bucket: bucket })).then(({ KeyCount }) => (KeyCount ? Promise.resolve() : Promise.reject())))).toBe(true);
   });
+
+  it("EventBridge: a final stack status reaches SST's bootstrap metadata function, performed natively, which keeps the stack's metadata in its bucket", async () => {
+    const bucket = "resources-sst-metadata";
+    await cfn.createStack("sst-bootstrap", {
+      Resources: {
+        Bucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: bucket } },
+        Role: lambdaRole,
+        Logs: { Type: "AWS::Logs::LogGroup", Properties: {} },
+        MetadataHandler0F4E4E4D: { ...lambdaFunction(), Properties: { ...lambdaFunction().Properties, Environment: { Variables: { BUCKET_NAME: { Ref: "Bucket" } } } } },
+        Rule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            EventPattern: { source: ["aws.cloudformation"], "detail-type": ["CloudFormation Stack Status Change"] },
+            Targets: [{ Id: "handler", Arn: { "Fn::GetAtt": ["MetadataHandler0F4E4E4D", "Arn"] } }],
+          },
+        },
+      },
+    });
+    const metadata = { app: "users-api", stage: "rehearsal", version: "2.49.8", metadata: [{ id: "ListUsers", type: "Function" }] };
+    const key = "stackMetadata/app.users-api/stage.rehearsal/stack.rehearsal-users-api-Api.json";
+    const { s3 } = cfn.clients();
+
+    await cfn.createStack("rehearsal-users-api-Api", {
+      Resources: { Value: { Type: "AWS::SSM::Parameter", Properties: { Name: "/resources/metadata", Type: "String", Value: "x" } } },
+      Outputs: { SSTMetadata: { Value: JSON.stringify(metadata) } },
+    });
+    expect(JSON.parse(String(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()))).toEqual(metadata.metadata);
+
+    await cfn.deleteStack("rehearsal-users-api-Api");
+    expect(await absent(() => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })))).toBe(true);
+  });
 });
