@@ -246,10 +246,11 @@ async function checkFunctionsReloaded(stage: string, snapshots: readonly StackSn
 const SECRET_UPDATED_AT = "SST_ADMIN_SECRET_UPDATED_AT";
 
 /** `pnpm keys` against the stage: it finds the secret through SST's parameter and stores only hashes. */
-async function rehearseKeys(stage: string, pnpmKeys: (args: readonly string[]) => Promise<{ output: string }>, clients: EmulatorClients) {
+async function rehearseKeys(stage: string, pnpmKeys: (args: readonly string[]) => Promise<{ output: string; stdout: string }>, clients: EmulatorClients) {
   const name = "rehearsal-client";
   const created = await pnpmKeys(["create", "--stage", stage, "--name", name, "--scopes", "users:read,users:write"]);
-  const key = created.output.trim().split("\n").filter((line) => line.trim() && !/Warning|node|upgrade|versions|a\.co|security|--trace/i.test(line)).at(-1)?.trim();
+  // The key is the last line the command prints, shown once.
+  const key = created.stdout.trim().split("\n").at(-1)?.trim();
   if (!key || key.includes(" ")) throw new Error(`pnpm keys create printed no key:\n${created.output}`);
   const listed = await pnpmKeys(["list", "--stage", stage]);
   if (!listed.output.includes(`${name}\tusers:read,users:write`)) throw new Error(`pnpm keys list does not show ${name}:\n${listed.output}`);

@@ -4,7 +4,9 @@ import path from "node:path";
 
 export interface CommandResult {
   readonly exitCode: number;
+  /** Standard output and error, interleaved as they came. */
   readonly output: string;
+  readonly stdout: string;
   readonly durationMs: number;
 }
 
@@ -29,11 +31,15 @@ export function run(command: string, args: readonly string[], options: { cwd: st
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
+    let stdout = "";
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       appendFileSync(options.logFile, chunk);
     };
-    child.stdout.on("data", collect);
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      collect(chunk);
+    });
     child.stderr.on("data", collect);
     const timer = setTimeout(() => {
       output += `\n(timed out after ${options.timeoutMs} ms)\n`;
@@ -49,7 +55,7 @@ export function run(command: string, args: readonly string[], options: { cwd: st
     });
     child.once("close", (code) => {
       clearTimeout(timer);
-      const result = { exitCode: code ?? 1, output, durationMs: Date.now() - started };
+      const result = { exitCode: code ?? 1, output, stdout, durationMs: Date.now() - started };
       if (result.exitCode === 0) resolve(result);
       else reject(new CommandFailed(display, result));
     });
