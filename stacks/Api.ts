@@ -210,13 +210,14 @@ export function Api({ stack, app }: StackContext) {
   );
 
   for (const type of Object.keys(gatewayResponses) as GatewayResponseType[]) {
-    const { status, contentType, body } = gatewayProblem(type);
+    const { status, contentType, headers, body } = gatewayProblem(type);
     restApi.addGatewayResponse(`${type}Problem`, {
       type: apig.ResponseType.of(type),
       statusCode: String(status),
       responseHeaders: {
         "Content-Type": `'${contentType}'`,
         "Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
+        ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`])),
       },
       templates: { "application/json": JSON.stringify(body) },
     });

@@ -4,15 +4,16 @@ import { MixName } from "./mix.js";
 
 export const loadTestUsage = `Drive a realistic mix of every users-api route and report throughput, latency and errors per route.
 
-  pnpm loadtest --url <base URL> --key <API key> --rate <requests/s> --duration <30s|2m|1h>
+  USERS_API_KEY=<API key> pnpm loadtest --url <base URL> --rate <requests/s> --duration <30s|2m|1h>
                 [--mix read-heavy|write-heavy] [--connections N] [--timeout 10s] [--out file.json]
 
 --url          the API root: https://<id>.execute-api.<region>.amazonaws.com/<stage>, or the URL \`pnpm local\` prints
---key          an API key with users:read and users:write (or set USERS_API_KEY)
+USERS_API_KEY  an API key with users:read and users:write (the environment keeps it out of process listings)
+--key          the same key as an option; avoid it: a command line is visible to every user of the machine in \`ps\`
 --rate         requests per second over all connections
 --duration     how long to run: 45 (seconds), 30s, 2m, 1h, 1m30s
 --mix          read-heavy (80 % reads, default) or write-heavy (40 % reads)
---connections  concurrent connections; default min(rate, 100)
+--connections  most requests in flight at once; default min(rate, 100)
 --timeout      a request unanswered this long counts as an error; default 10s
 --out          the JSON report; default .local/loadtest-report.json
 

@@ -10,6 +10,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(loadTestUsage);
     return 0;
   }
+  if (argv.some((arg) => arg === "--key" || arg.startsWith("--key="))) {
+    console.error("Warning: --key is visible to every user of this machine in `ps`; prefer USERS_API_KEY=<key> pnpm loadtest ...");
+  }
   console.log(`Load testing ${args.url} with the ${args.mix} mix at ${args.rate} req/s for ${args.durationSeconds} s...`);
   const report = await runLoadTest({
     url: args.url,

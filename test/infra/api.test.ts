@@ -133,13 +133,14 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       const responses = ofType("AWS::ApiGateway::GatewayResponse").filter(
         ([, response]) => response.Properties?.ResponseType === type,
       );
-      const { status, contentType, body } = gatewayProblem(type);
+      const { status, contentType, headers, body } = gatewayProblem(type);
       expect(responses).toHaveLength(1);
       expect(responses[0]?.[1].Properties).toMatchObject({
         StatusCode: String(status),
         ResponseParameters: {
           "gatewayresponse.header.Content-Type": `'${contentType}'`,
           "gatewayresponse.header.Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
+          ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, `'${value}'`])),
         },
         ResponseTemplates: { "application/json": JSON.stringify(body) },
       });
@@ -154,6 +155,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     expect(statusOf("MISSING_AUTHENTICATION_TOKEN")).toBe("404");
     expect(statusOf("ACCESS_DENIED")).toBe("403");
     expect(statusOf("UNAUTHORIZED")).toBe("401");
+    expect(statusOf("AUTHORIZER_FAILURE")).toBe("503");
   });
 
   it("answers CORS preflight on every resource for the stage's origin, methods and headers", async () => {

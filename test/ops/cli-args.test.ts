@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAutoscalingArgs } from "../../scripts/autoscaling/args.js";
-import { parseDuration, parseLoadTestArgs } from "../../scripts/loadtest/args.js";
+import { loadTestUsage, parseDuration, parseLoadTestArgs } from "../../scripts/loadtest/args.js";
 
 describe("durations", () => {
   it.each([
@@ -37,6 +37,11 @@ describe("pnpm loadtest arguments", () => {
   it("reads every optional setting", () => {
     const args = parseLoadTestArgs([...required, "--mix", "write-heavy", "--connections", "4", "--timeout", "3s", "--out", "/tmp/r.json"], {});
     expect(args).toMatchObject({ mix: "write-heavy", connections: 4, timeoutSeconds: 3, out: "/tmp/r.json" });
+  });
+
+  it("shows the key passed in USERS_API_KEY first, and says --key is visible to anyone running ps", () => {
+    expect(loadTestUsage).toMatch(/^ {2}USERS_API_KEY=<API key> pnpm loadtest --url <base URL> --rate/m);
+    expect(loadTestUsage).toMatch(/^--key .*visible to every user of the machine in `ps`/m);
   });
 
   it("takes the key from USERS_API_KEY when --key is absent", () => {

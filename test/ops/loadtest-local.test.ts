@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createUsersApiClient } from "@users-api/client";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { startLocalApi, type LocalApi } from "../../packages/local/src/gateway/i
 import { clientsFor, prepareLocalStage } from "../../packages/local/src/stage.js";
 import { mixes, routeNames } from "../../scripts/loadtest/mix.js";
 import { runLoadTest } from "../../scripts/loadtest/run.js";
+import { send } from "../../scripts/loadtest/send.js";
 import { Workload } from "../../scripts/loadtest/workload.js";
 
 describe("pnpm loadtest against the local API", () => {
@@ -31,16 +33,12 @@ describe("pnpm loadtest against the local API", () => {
     // One request per route, one at a time, so every function has a warm execution environment
     // and the short run below measures requests rather than cold starts.
     const warmUp = new Workload({ mix: mixes["write-heavy"], runId: "warmup" });
+    const client = createUsersApiClient({ baseUrl: api.url, apiKey: key, retry: false });
     for (let i = 0; i < routeNames.length; i++) {
       const request = warmUp.next();
-      const response = await fetch(`${api.url}${request.path}`, {
-        method: request.method,
-        headers: { "x-api-key": key, ...request.headers },
-        body: request.body,
-      });
-      const body = await response.text();
-      expect(warmUp.isExpected(request.route, response.status), `${request.method} ${request.path}: ${response.status} ${body}`).toBe(true);
-      warmUp.settle(request, { status: response.status, body, headers: Object.fromEntries(response.headers) });
+      const answer = await send(client, request);
+      expect(warmUp.isExpected(request.route, answer.status), `${request.route}: ${answer.status} ${JSON.stringify(answer.body)}`).toBe(true);
+      warmUp.settle(request, answer);
     }
   }, 180_000);
 

@@ -1,6 +1,7 @@
 import type { RouteName } from "@users-api/core";
 import { describe, expect, it } from "vitest";
 import { Mix, mixes, routeNames, sharesOf, weightedRoundRobin, weightsOf } from "../../scripts/loadtest/mix.js";
+import { rateWindow } from "../../scripts/loadtest/run.js";
 import { Workload, type Answer, type PlannedRequest } from "../../scripts/loadtest/workload.js";
 
 const count = (picks: readonly RouteName[]) =>
@@ -32,52 +33,53 @@ describe("route mixes", () => {
 
 /** Answers as the API would, inventing users for creates. */
 function answer(request: PlannedRequest, overrides: Partial<Answer> = {}): Answer {
-  const n = Number(request.path.length);
-  const user = { userId: request.user?.userId ?? `user-${n}-${Math.random()}`, email: request.user?.email ?? `new-${n}@example.com` };
+  const known = "user" in request ? request.user : undefined;
+  const user = { userId: known?.userId ?? `user-${Math.random()}`, email: known?.email ?? `new-${Math.random()}@example.com` };
   const status = { createUser: 201, listUsers: 200, getUser: 200, replaceUser: 200, patchUser: 200, deleteUser: 204 }[request.route];
-  const etag = request.user ? `"${Number(JSON.parse(request.user.etag)) + 1}"` : '"1"';
-  const body = request.route === "listUsers" ? JSON.stringify({ items: [], nextCursor: "page-2" }) : JSON.stringify(user);
-  return { status, body, headers: { ETag: etag }, ...overrides };
+  const etag = known ? `"${Number(JSON.parse(known.etag)) + 1}"` : '"1"';
+  const body = request.route === "listUsers" ? { items: [], nextCursor: "page-2" } : request.route === "deleteUser" ? undefined : user;
+  return { status, body, etag, ...overrides };
+}
+
+/** The request, narrowed to its route (fails the test when it is another). */
+function expectRoute<R extends PlannedRequest["route"]>(request: PlannedRequest, route: R): Extract<PlannedRequest, { route: R }> {
+  expect(request.route).toBe(route);
+  return request as Extract<PlannedRequest, { route: R }>;
 }
 
 describe("the workload", () => {
   it("creates a user first when a route needs one and none is known", () => {
     const workload = new Workload({ mix: weightsOf({ getUser: 1 }), runId: "r1" });
-    const first = workload.next();
-    expect(first).toMatchObject({ route: "createUser", method: "POST", path: "/users" });
+    expectRoute(workload.next(), "createUser");
   });
 
   it("creates users with unique emails and idempotency keys", () => {
     const workload = new Workload({ mix: weightsOf({ createUser: 1 }), runId: "r2" });
-    const creates = Array.from({ length: 5 }, () => workload.next());
-    const emails = creates.map((request) => (JSON.parse(request.body!) as { email: string }).email);
+    const creates = Array.from({ length: 5 }, () => expectRoute(workload.next(), "createUser"));
+    const emails = creates.map((request) => request.body.email);
     expect(new Set(emails).size).toBe(5);
-    expect(new Set(creates.map((request) => request.headers["idempotency-key"])).size).toBe(5);
+    expect(new Set(creates.map((request) => request.idempotencyKey)).size).toBe(5);
     expect(emails.every((email) => email.includes("r2"))).toBe(true);
   });
 
   it("updates with If-Match from the last ETag it saw for the user", () => {
-    const workload = new Workload({ mix: weightsOf({ createUser: 1, patchUser: 1 }), runId: "r3", basePath: "/prod" });
-    const create = workload.next();
-    expect(create.route).toBe("createUser");
-    workload.settle(create, { status: 201, body: JSON.stringify({ userId: "u-1", email: "a@example.com" }), headers: { etag: '"1"' } });
-    const patch = workload.next();
-    expect(patch).toMatchObject({ route: "patchUser", method: "PATCH", path: "/prod/users/u-1", user: { userId: "u-1" } });
-    expect(patch.headers["if-match"]).toBe('"1"');
-    expect(patch.headers["content-type"]).toBe("application/merge-patch+json");
-    workload.settle(patch, { status: 200, body: JSON.stringify({ userId: "u-1", email: "a@example.com" }), headers: { ETag: '"2"' } });
+    const workload = new Workload({ mix: weightsOf({ createUser: 1, patchUser: 1 }), runId: "r3" });
+    const create = expectRoute(workload.next(), "createUser");
+    workload.settle(create, { status: 201, body: { userId: "u-1", email: "a@example.com" }, etag: '"1"' });
+    const patch = expectRoute(workload.next(), "patchUser");
+    expect(patch.user).toEqual({ userId: "u-1", email: "a@example.com", etag: '"1"' });
+    workload.settle(patch, { status: 200, body: { userId: "u-1", email: "a@example.com" }, etag: '"2"' });
     workload.next(); // a create
-    const next = workload.next();
-    expect(next.route).toBe("patchUser");
-    expect(next.headers["if-match"]).toBe('"2"');
+    expect(expectRoute(workload.next(), "patchUser").user.etag).toBe('"2"');
   });
 
   it("never has two requests in flight on one user", () => {
     const workload = new Workload({ mix: weightsOf({ createUser: 1, getUser: 3, deleteUser: 1 }), runId: "r4" });
     const inFlight: PlannedRequest[] = [];
+    const userOf = (request: PlannedRequest) => ("user" in request ? request.user.userId : undefined);
     for (let i = 0; i < 200; i++) {
       const request = workload.next();
-      if (request.user) expect(inFlight.map((other) => other.user?.userId)).not.toContain(request.user.userId);
+      if (userOf(request)) expect(inFlight.map(userOf)).not.toContain(userOf(request));
       inFlight.push(request);
       // Settle the oldest request now and then, so several stay in flight.
       if (i % 3 === 0) {
@@ -92,9 +94,8 @@ describe("the workload", () => {
     const create = workload.next();
     workload.settle(create, answer(create));
     expect(workload.idleUsers).toBe(1);
-    const remove = workload.next();
-    expect(remove.route).toBe("deleteUser");
-    expect(remove.headers["if-match"]).toBe('"1"');
+    const remove = expectRoute(workload.next(), "deleteUser");
+    expect(remove.user.etag).toBe('"1"');
     workload.settle(remove, answer(remove));
     expect(workload.idleUsers).toBe(0);
 
@@ -107,13 +108,13 @@ describe("the workload", () => {
 
   it("follows nextCursor through the pages of GET /users and starts over after the last", () => {
     const workload = new Workload({ mix: weightsOf({ listUsers: 1 }), runId: "r6", pageSize: 5 });
-    const first = workload.next();
-    expect(first.path).toBe("/users?limit=5");
-    workload.settle(first, { status: 200, body: JSON.stringify({ items: [], nextCursor: "abc+/=" }), headers: {} });
-    const second = workload.next();
-    expect(second.path).toBe(`/users?limit=5&cursor=${encodeURIComponent("abc+/=")}`);
-    workload.settle(second, { status: 200, body: JSON.stringify({ items: [], nextCursor: null }), headers: {} });
-    expect(workload.next().path).toBe("/users?limit=5");
+    const first = expectRoute(workload.next(), "listUsers");
+    expect(first.query).toEqual({ limit: 5 });
+    workload.settle(first, { status: 200, body: { items: [], nextCursor: "abc+/=" }, etag: undefined });
+    const second = expectRoute(workload.next(), "listUsers");
+    expect(second.query).toEqual({ limit: 5, cursor: "abc+/=" });
+    workload.settle(second, { status: 200, body: { items: [], nextCursor: null }, etag: undefined });
+    expect(expectRoute(workload.next(), "listUsers").query).toEqual({ limit: 5 });
   });
 
   it("counts only the statuses a working API gives this workload as expected", () => {
@@ -123,5 +124,16 @@ describe("the workload", () => {
     expect(workload.isExpected("patchUser", 412)).toBe(false);
     expect(workload.isExpected("getUser", 404)).toBe(false);
     expect(workload.isExpected("listUsers", 500)).toBe(false);
+  });
+});
+
+describe("the load test's rate windows", () => {
+  it.each([
+    [10, { intervalCap: 1, interval: 100 }],
+    [100, { intervalCap: 1, interval: 10 }],
+    [250, { intervalCap: 3, interval: 12 }],
+    [10_000, { intervalCap: 100, interval: 10 }],
+  ])("start %d requests a second as %j", (rate, window) => {
+    expect(rateWindow(rate)).toEqual(window);
   });
 });

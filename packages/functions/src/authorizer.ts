@@ -1,7 +1,8 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { ApiKeyStore, authorizer, findApiKey } from "@users-api/core";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
-import { Config } from "sst/node/config";
+import { awsClientConfig } from "./aws-client-config.js";
+import { boundValue } from "./bindings.js";
 import { logger } from "./observability.js";
 
 /** Key records are cached in memory this long, so a revoked key stops working within a minute. */
@@ -12,9 +13,12 @@ const KEY_CACHE_SECONDS = 60;
  */
 const UNKNOWN_KEY_REFRESH_MS = 5_000;
 let lastRefreshForUnknownKey = 0;
+const apiKeysSecretArn = boundValue("apiKeysSecretArn");
+/** With the functions' timeouts: a hung Secrets Manager fails the authorizer fast (API Gateway answers 503). */
+const secrets = new SecretsProvider({ clientConfig: awsClientConfig });
 
 async function loadKeys(forceFetch = false): Promise<ApiKeyStore> {
-  const stored = await getSecret(Config.API_KEYS_SECRET_ARN, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });
+  const stored = await secrets.get(apiKeysSecretArn, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });
   return ApiKeyStore.parse(stored);
 }
 

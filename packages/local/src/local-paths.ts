@@ -13,6 +13,8 @@ export function localPaths(root = process.env.USERS_API_LOCAL_DIR ?? join(reposi
     cursorSecret: join(root, "cursor-secret"),
     apiKey: join(root, "api-key"),
     runningFile: join(root, "running.json"),
+    /** Held by the one `pnpm local` using this directory (its pid), from before it starts anything. */
+    lockFile: join(root, "pnpm-local.lock"),
     buildDir: join(root, "build"),
     logDir: join(root, "logs"),
   };

@@ -52,12 +52,14 @@ export async function prepareLocalStage(options: {
   stage: string;
   cursorSecret: string;
   tableName?: string;
+  /** What a new API-keys secret starts with (a saved key list); no keys when absent. */
+  apiKeys?: string;
 }): Promise<LocalStage> {
   const { endpoints, stage } = options;
   const clients = clientsFor(endpoints);
   const tableName = options.tableName ?? `${stage}-${APP_NAME}-Users`;
   await createUsersTable(clients.dynamoDb, tableName);
-  const apiKeysSecretArn = await ensureApiKeysSecret(clients.secretsManager, localApiKeysSecretName(stage));
+  const apiKeysSecretArn = await ensureApiKeysSecret(clients.secretsManager, localApiKeysSecretName(stage), options.apiKeys);
   const parameters = [
     // What `sst deploy` writes for the Config.Parameter, and `sst secrets set` for the Config.Secret.
     { Name: sstParameterPath(APP_NAME, stage, bindings.apiKeysSecretArn), Value: apiKeysSecretArn, Type: "String" as const },

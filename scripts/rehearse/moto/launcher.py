@@ -7,10 +7,16 @@ everything else is moto 5.2 as installed.
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# The local runner's moto fixes, which `pnpm keys` relies on (Secrets Manager version stages as on AWS).
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "packages", "local", "src", "emulators"))
 
+import moto_server_for_local_stages  # noqa: E402
 import rehearsal_moto  # noqa: E402
+from moto.secretsmanager.models import SecretsManagerBackend  # noqa: E402
 
+SecretsManagerBackend.update_secret_version_stage = moto_server_for_local_stages._update_secret_version_stage
 rehearsal_moto.install()
 
 # `--without AWS::A::B,...` serves those types without the extension's models, as moto alone would: for

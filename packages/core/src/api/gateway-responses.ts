@@ -15,18 +15,21 @@ export const gatewayResponses = {
   BAD_REQUEST_BODY: { status: 400, detail: "The request body is not valid." },
   REQUEST_TOO_LARGE: { status: 413, detail: "The request is larger than API Gateway accepts." },
   THROTTLED: { status: 429, detail: "Too many requests; slow down and retry." },
-  AUTHORIZER_FAILURE: { status: 500, detail: "The authorizer failed; try again." },
-  AUTHORIZER_CONFIGURATION_ERROR: { status: 500, detail: "The authorizer is misconfigured." },
+  // The authorizer fails when it cannot read the keys in time (Secrets Manager slow or down), or cannot be
+  // invoked (throttled, timed out); API Gateway reports an authorizer's error as one or the other: a 503 to retry.
+  AUTHORIZER_FAILURE: { status: 503, detail: "API keys cannot be checked right now; try again shortly.", retryAfterSeconds: 1 },
+  AUTHORIZER_CONFIGURATION_ERROR: { status: 503, detail: "API keys cannot be checked right now; try again shortly.", retryAfterSeconds: 1 },
   INTEGRATION_FAILURE: { status: 502, detail: "The function failed to answer." },
   DEFAULT_4XX: { status: 400, detail: "The request could not be processed." },
   DEFAULT_5XX: { status: 502, detail: "The API failed to answer." },
   INTEGRATION_TIMEOUT: { status: 504, detail: "The function did not answer in time." },
-} as const satisfies Record<string, { status: ProblemStatus; detail: string }>;
+} as const satisfies Record<string, { status: ProblemStatus; detail: string; retryAfterSeconds?: number }>;
 
 export type GatewayResponseType = keyof typeof gatewayResponses;
 
-/** The body API Gateway sends for one of its own errors. */
+/** What API Gateway sends for one of its own errors: status, body, and the headers beyond Content-Type. */
 export function gatewayProblem(type: GatewayResponseType) {
-  const { status, detail } = gatewayResponses[type];
-  return { status, contentType: PROBLEM_CONTENT_TYPE, body: problem(status, detail) };
+  const response: { status: ProblemStatus; detail: string; retryAfterSeconds?: number } = gatewayResponses[type];
+  const headers: Record<string, string> = response.retryAfterSeconds === undefined ? {} : { "Retry-After": String(response.retryAfterSeconds) };
+  return { status: response.status, contentType: PROBLEM_CONTENT_TYPE, headers, body: problem(response.status, response.detail) };
 }

@@ -279,7 +279,7 @@ const handlerProblems: Record<RouteName, Partial<Record<ProblemStatus, string>>>
 const anyHandlerProblems: Partial<Record<ProblemStatus, string>> = {
   403: "This API key lacks the scope this operation needs.",
   500: "An unexpected error; it has been logged.",
-  503: "The database is unavailable or throttled; retry after Retry-After seconds.",
+  503: "A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds.",
 };
 
 /** Whether a problem carries Retry-After: on every 503, and on the 409 of a create still in progress. */

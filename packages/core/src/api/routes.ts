@@ -39,6 +39,13 @@ export type BindingName = keyof typeof bindings;
 export const sstParameterPath = (app: string, stage: string, binding: { readonly construct: string; readonly id: string; readonly prop: string }) =>
   `/sst/${app}/${stage}/${binding.construct}/${binding.id}/${binding.prop}`;
 
+/** The variable SST sets on a bound function: `SST_<construct>_<prop>_<id>` (`-` in ids becomes `_`). */
+export const sstBindingVariable = (binding: { readonly construct: string; readonly id: string; readonly prop: string }) =>
+  `SST_${binding.construct}_${binding.prop}_${binding.id.replace(/-/g, "_")}`;
+
+/** What SST puts in a `Config.Secret` variable: the function fetches the value from SSM at run time. */
+export const SST_FETCH_FROM_SSM = "__FETCH_FROM_SSM__";
+
 export interface FunctionDefinition {
   /** Construct id of the function; also its name in logs and metrics. */
   readonly id: string;

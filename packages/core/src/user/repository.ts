@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
@@ -7,7 +8,7 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import { Conflict, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
+import { Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { PageKey } from "./cursor.js";
 import { type User, UserInput, type UserPatch } from "./schema.js";
@@ -61,8 +62,33 @@ const backoff = (attempt: number) =>
 
 /** Creates a user and the guard item that keeps its email unique, in one transaction. */
 export async function createUser(store: UserStore, input: UserInput, now = new Date()): Promise<User> {
+  return (await createUserWithId(store, randomUUID(), input, now)).user;
+}
+
+/**
+ * The id a create with an `Idempotency-Key` gives its user: a name-based UUID (RFC 9562 version 8,
+ * from SHA-256) of the caller and the key, so a create run again for the same request (its first
+ * attempt timed out after its write landed) finds the user it made instead of colliding with it.
+ */
+export function userIdForIdempotencyKey(caller: string, idempotencyKey: string): string {
+  const bytes = createHash("sha256").update(`users-api:create-user\n${caller}\n${idempotencyKey}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The editable fields as stored (absent optional fields omitted), for comparing a stored user with an input. */
+const editableFields = ({ email, name, phone, attributes }: UserInput) => JSON.parse(JSON.stringify({ email, name, phone, attributes })) as unknown;
+
+/**
+ * Creates a user with a given id. When a user with that id exists already (an earlier run of the same
+ * request), it is returned as it is (`created: false`) if it was made from the same input or has been
+ * changed since (then its input cannot be compared); a different input is an {@link IdempotencyKeyReused}.
+ */
+export async function createUserWithId(store: UserStore, userId: string, input: UserInput, now = new Date()): Promise<{ user: User; created: boolean }> {
   const timestamp = now.toISOString();
-  const user: User = { userId: randomUUID(), ...input, createdAt: timestamp, updatedAt: timestamp, version: 1 };
+  const user: User = { userId, ...input, createdAt: timestamp, updatedAt: timestamp, version: 1 };
   for (let attempt = 0; ; attempt++) {
     try {
       await store.client.send(
@@ -85,9 +111,16 @@ export async function createUser(store: UserStore, input: UserInput, now = new D
           ],
         }),
       );
-      return user;
+      return { user, created: true };
     } catch (error) {
       const reasons = cancellationReasons(error);
+      if (reasons?.[0] === "ConditionalCheckFailed") {
+        const existing = await getUser(store, userId);
+        if (existing.version === 1 && !isDeepStrictEqual(editableFields(existing), editableFields(input))) {
+          throw new IdempotencyKeyReused("This Idempotency-Key was already used with a different body.");
+        }
+        return { user: existing, created: false };
+      }
       if (reasons?.[1] === "ConditionalCheckFailed") throw emailTaken(user.email);
       if (reasons?.includes("TransactionConflict") && attempt < MAX_ATTEMPTS) {
         await backoff(attempt);

@@ -74,7 +74,7 @@ export function responseForError(error: unknown): HttpResponse | undefined {
     return problemResponse(statusOfKind[error.kind], error.message, { errors, headers: retryAfter });
   }
   if (isUnavailable(error)) {
-    return problemResponse(503, "The database is unavailable or throttled; try again shortly.", {
+    return problemResponse(503, "A service the API depends on is unavailable, slow or throttled; try again shortly.", {
       headers: { "retry-after": RETRY_AFTER_SECONDS },
     });
   }

@@ -8,10 +8,13 @@ import {
   UserInput,
   ValidationFailed,
   createUser,
+  createUserWithId,
   etagOf,
   itemKeys,
   routes,
+  userIdForIdempotencyKey,
   usersTable,
+  type User,
 } from "@users-api/core";
 import { httpHandler } from "../http/handler.js";
 import { parseJsonBody } from "../http/request.js";
@@ -29,10 +32,24 @@ interface CreateRequest {
   readonly input: UserInput;
 }
 
+const created = (user: User) => json(201, user, { location: `/users/${user.userId}`, etag: etagOf(user.version) });
+
 async function create(input: UserInput): Promise<HttpResponse> {
   const user = await createUser(userStore, input);
   metrics.addMetric("UsersCreated", MetricUnit.Count, 1);
-  return json(201, user, { location: `/users/${user.userId}`, etag: etagOf(user.version) });
+  return created(user);
+}
+
+/**
+ * With an Idempotency-Key the user's id comes from the caller and the key, so running the create again
+ * (its first attempt timed out after the write landed, and Powertools' in-progress record expired)
+ * answers with the user that attempt made rather than a 409 from its own email guard.
+ */
+async function createForKey(request: CreateRequest): Promise<HttpResponse> {
+  const userId = userIdForIdempotencyKey(request.caller, request.idempotencyKey);
+  const result = await createUserWithId(userStore, userId, request.input);
+  if (result.created) metrics.addMetric("UsersCreated", MetricUnit.Count, 1);
+  return created(result.user);
 }
 
 const idempotencyConfig = new IdempotencyConfig({
@@ -42,7 +59,7 @@ const idempotencyConfig = new IdempotencyConfig({
 });
 
 /** Replays the first response for a repeated key; the records live in the users table and expire by TTL. */
-const createOnce = makeIdempotent((request: CreateRequest) => create(request.input), {
+const createOnce = makeIdempotent(createForKey, {
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: userStore.tableName,
     keyAttr: usersTable.primaryIndex.partitionKey,

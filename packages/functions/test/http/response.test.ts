@@ -91,7 +91,7 @@ describe("responseForError", () => {
       type: "/problems/service-unavailable",
       title: "Service Unavailable",
       status: 503,
-      detail: "The database is unavailable or throttled; try again shortly.",
+      detail: "A service the API depends on is unavailable, slow or throttled; try again shortly.",
     });
   });
 

@@ -1,10 +1,27 @@
+import { fileURLToPath } from "node:url";
 import { freePort, startProcess, waitUntil } from "./child-process.js";
 import type { Emulator } from "./dynamodb-local.js";
 
-/** Starts `moto_server`, which serves Secrets Manager and SSM (in memory) on one port. */
-export async function startMoto(options: { port?: number; logFile?: NodeJS.WritableStream } = {}): Promise<Emulator> {
+/** moto_server with Secrets Manager made safe for concurrent version-stage moves, and optional durable mirrors. */
+export const MOTO_LAUNCHER = fileURLToPath(new URL("./moto_server_for_local_stages.py", import.meta.url));
+/** The Python that runs moto (it must have `moto[server]` installed). */
+export const PYTHON = process.env.USERS_API_PYTHON ?? "python3";
+
+export interface MotoOptions {
+  readonly port?: number;
+  readonly logFile?: NodeJS.WritableStream;
+  /**
+   * Secrets whose current value is written to a file (fsynced) before moto answers the write
+   * that changed it: secret name → file.
+   */
+  readonly mirrorSecrets?: Readonly<Record<string, string>>;
+}
+
+/** Starts moto_server (through {@link MOTO_LAUNCHER}), which serves Secrets Manager and SSM (in memory) on one port. */
+export async function startMoto(options: MotoOptions = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort());
-  const child = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { logFile: options.logFile });
+  const mirrors = Object.entries(options.mirrorSecrets ?? {}).flatMap(([name, file]) => ["--mirror-secret", `${name}=${file}`]);
+  const child = startProcess(PYTHON, [MOTO_LAUNCHER, ...mirrors, "-H", "127.0.0.1", "-p", String(port)], { logFile: options.logFile });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(

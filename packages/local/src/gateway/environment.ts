@@ -1,7 +1,9 @@
 import {
+  SST_FETCH_FROM_SSM,
   bindings,
   functionDefaults,
   functionEnvironment as sharedFunctionEnvironment,
+  sstBindingVariable,
   type FunctionDefinition,
   type LogLevel,
 } from "@users-api/core";
@@ -16,18 +18,14 @@ export const LOCAL_LOG_LEVEL: LogLevel = "DEBUG";
 /** Personal stages allow any browser origin. */
 export const LOCAL_CORS_ALLOW_ORIGIN = "*";
 
-/** Value SST puts in a `Config.Secret` variable: the function fetches the real value from SSM at start. */
-const FETCH_FROM_SSM = "__FETCH_FROM_SSM__";
-
 /** The `SST_<construct>_<prop>_<id>` variable of one binding and its value for a stage. */
 function bindingVariable(name: keyof typeof bindings, stage: LocalStage): [string, string] {
-  const { construct, prop, id } = bindings[name];
-  const key = `SST_${construct}_${prop}_${id.replace(/-/g, "_")}`;
+  const key = sstBindingVariable(bindings[name]);
   switch (name) {
     case "usersTable":
       return [key, stage.tableName];
     case "cursorSecret":
-      return [key, FETCH_FROM_SSM];
+      return [key, SST_FETCH_FROM_SSM];
     case "apiKeysSecretArn":
       return [key, stage.apiKeysSecretArn];
   }

@@ -94,6 +94,10 @@ export class ExecutionEnvironment {
       execArgv: [`--max-old-space-size=${Math.floor(spec.memorySizeMb * 0.9)}`],
       stdio: spec.log ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "ignore", "ignore", "ipc"],
       serialization: "json",
+      // A process group of its own, as a Lambda sandbox is apart from the terminal: Ctrl-C or a closed terminal
+      // reaches the runner, which drains requests before it ends environments. It cannot outlive the runner
+      // (it exits when the IPC channel closes).
+      detached: true,
     });
     // Written, not piped: many environments share one log stream.
     const log = spec.log;

@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { randomBytes, randomUUID } from "node:crypto";
+import { STATUS_CODES, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { gatewayProblem, type GatewayResponseType, type RouteDefinition } from "@users-api/core";
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import type { InvokeOutcome } from "./execution-environment.js";
@@ -77,7 +78,7 @@ function send(response: ServerResponse, requestId: string, statusCode: number, h
 
 /** One of API Gateway's own answers, as the stack declares its gateway responses: a problem document, CORS-readable. */
 function sendGatewayResponse(response: ServerResponse, requestId: string, type: GatewayResponseType, cors: CorsSettings) {
-  const { status, contentType, body } = gatewayProblem(type);
+  const { status, contentType, headers, body } = gatewayProblem(type);
   const errorType = ERROR_TYPES[type];
   send(
     response,
@@ -85,6 +86,7 @@ function sendGatewayResponse(response: ServerResponse, requestId: string, type: 
     status,
     {
       "Content-Type": contentType,
+      ...headers,
       "Access-Control-Allow-Origin": cors.allowOrigin,
       ...(errorType ? { "x-amzn-ErrorType": errorType } : {}),
     },
@@ -127,6 +129,28 @@ async function handle(parts: GatewayParts, current: ApiRequest, response: Server
   const result = outcome.ok ? httpResponseOf(outcome.payload) : undefined;
   if (!result) return sendGatewayResponse(response, requestId, "INTEGRATION_FAILURE", parts.cors);
   return send(response, requestId, result.statusCode, result.headers, result.body);
+}
+
+/**
+ * Answers what the HTTP parser rejects before it is a request (an unknown or lower-case method, a
+ * malformed header, headers over the size limit) with the gateway's own problem documents, not Node's
+ * bare 400/431: headers too large are REQUEST_TOO_LARGE (413), anything else DEFAULT_4XX (400).
+ */
+export function clientErrorListener(cors: CorsSettings) {
+  return (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!error.code?.startsWith("HPE_") || !socket.writable) return socket.destroy();
+    const { status, contentType, headers, body } = gatewayProblem(error.code === "HPE_HEADER_OVERFLOW" ? "REQUEST_TOO_LARGE" : "DEFAULT_4XX");
+    const payload = JSON.stringify(body);
+    const lines = Object.entries({
+      "Content-Type": contentType,
+      "Content-Length": String(Buffer.byteLength(payload)),
+      ...headers,
+      "Access-Control-Allow-Origin": cors.allowOrigin,
+      "x-amzn-RequestId": randomUUID(),
+      Connection: "close",
+    }).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join("")}\r\n${payload}`);
+  };
 }
 
 /** The REST API's front door: routes, authorizes, invokes and answers as API Gateway (REST, v1) does. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,10 +16,11 @@ import {
 } from "@users-api/core";
 import { LOCAL_ACCOUNT_ID } from "../iam/arns.js";
 import type { LocalStage } from "../stage.js";
+import { apiReferencePage } from "./api-reference.js";
 import { bundleFunctions } from "./bundle.js";
 import { LOCAL_LOG_LEVEL, lambdaEnvironment, lambdaFunctionName, localAwsEnvironment } from "./environment.js";
 import { FunctionPool } from "./function-pool.js";
-import { gatewayListener, type CorsSettings } from "./http-gateway.js";
+import { clientErrorListener, gatewayListener, type CorsSettings } from "./http-gateway.js";
 import type { ApiIdentity } from "./proxy-event.js";
 import { RequestAuthorizer } from "./request-authorizer.js";
 import { RouteTable } from "./route-table.js";
@@ -28,6 +29,7 @@ import { StartLimiter } from "./start-limiter.js";
 export { LOCAL_LOG_LEVEL, configuredEnvironment, lambdaEnvironment, lambdaFunctionName, localAwsEnvironment } from "./environment.js";
 export type { EnvironmentPlacement, LambdaEnvironmentOptions } from "./environment.js";
 export { MAX_GATEWAY_BODY_BYTES, type CorsSettings } from "./http-gateway.js";
+export { API_REFERENCE_PATH } from "./api-reference.js";
 
 export interface LocalApiOptions {
   readonly stage: LocalStage;
@@ -59,16 +61,28 @@ export interface LocalApiOptions {
   /** An execution environment idle this long is reclaimed, as Lambda reclaims idle ones. @default 600 */
   readonly idleEnvironmentSeconds?: number;
   /**
+   * How long `stop()` waits for requests already being answered before it closes their connections.
+   * @default functionTimeoutSeconds (no function runs longer)
+   */
+  readonly drainTimeoutSeconds?: number;
+  /**
    * JSON documents served without a key on `GET <path>`, beside the API (e.g. `/openapi.json`);
    * a local convenience, not part of the API Gateway emulation. Given the base URL once it is known.
    */
   readonly documents?: (url: string) => Readonly<Record<string, unknown>>;
+  /** Serves the API reference page at `/docs` for the document at this path (one of `documents`), without a key. */
+  readonly apiReference?: { readonly documentPath: string };
 }
 
 export interface LocalApi {
   /** Base URL, without a trailing slash: `${url}/users`. */
   readonly url: string;
-  stop(): Promise<void>;
+  /**
+   * Stops taking connections, lets the requests in flight finish (at most the drain timeout),
+   * then closes every connection and ends every execution environment.
+   * @returns how many requests were still unanswered when the drain timeout cut them off
+   */
+  stop(): Promise<{ readonly cutOff: number }>;
 }
 
 /** Lambda's init phase has its own limit. */
@@ -113,14 +127,37 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const logs = new Map<string, WriteStream>();
   const pools = new Map<string, FunctionPool>();
   const server = createServer();
+  const drainTimeoutMs = (options.drainTimeoutSeconds ?? options.functionTimeoutSeconds ?? functionDefaults.timeoutSeconds) * 1000;
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  let onDrained: (() => void) | undefined;
+  server.on("request", (_request, response) => {
+    inFlight.add(response);
+    // While draining, each answer is the connection's last, so kept-alive connections close as they finish.
+    if (draining) response.shouldKeepAlive = false;
+    response.once("close", () => {
+      inFlight.delete(response);
+      if (draining && inFlight.size === 0) onDrained?.();
+    });
+  });
   const stop = async () => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const response of inFlight) response.shouldKeepAlive = false;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      if (inFlight.size === 0) return resolve();
+      onDrained = resolve;
+      timer = setTimeout(resolve, drainTimeoutMs);
+    });
+    clearTimeout(timer);
+    const cutOff = inFlight.size;
     server.closeAllConnections();
-    await Promise.all([
-      new Promise<void>((resolve) => server.close(() => resolve())),
-      ...[...pools.values()].map((pool) => pool.stop()),
-    ]);
+    await Promise.all([closed, ...[...pools.values()].map((pool) => pool.stop())]);
     await xray.close();
     await Promise.all([...logs.values()].map((log) => new Promise<void>((resolve) => log.end(() => resolve()))));
+    return { cutOff };
   };
 
   let documents: Readonly<Record<string, unknown>> = {};
@@ -200,7 +237,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         integrationTimeoutMs: (options.integrationTimeoutSeconds ?? 29) * 1000,
         cors,
       });
+    server.on("clientError", clientErrorListener(cors));
+    const referencePage = options.apiReference && apiReferencePage(options.apiReference.documentPath);
     server.on("request", (request, response) => {
+      if (referencePage?.(request, response)) return;
       const document = request.method === "GET" ? documents[request.url ?? ""] : undefined;
       if (document === undefined) return listener(request, response);
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(document));

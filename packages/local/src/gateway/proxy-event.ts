@@ -45,30 +45,34 @@ const decode = (value: string) => {
 
 /** Headers as API Gateway passes them: original case, repeated ones grouped, the last value in `headers`. */
 function groupHeaders(rawHeaders: readonly string[]) {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // A Map, as for the query: a header may be named `constructor`.
+  const grouped = new Map<string, string[]>();
   const nameOf = new Map<string, string>();
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] ?? "";
     const value = rawHeaders[index + 1] ?? "";
     const key = nameOf.get(name.toLowerCase()) ?? name;
     nameOf.set(name.toLowerCase(), key);
-    (multiValueHeaders[key] ??= []).push(value);
+    grouped.set(key, [...(grouped.get(key) ?? []), value]);
   }
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(grouped);
   return multiValueHeaders;
 }
 
 /** Query parameters, decoded as REST APIs decode them; `null` when there are none. */
 function parseQuery(rawQuery: string) {
-  const multi: Record<string, string[]> = {};
+  // A Map: a parameter may be named like any member of Object.prototype (valueOf, constructor, __proto__).
+  const values = new Map<string, string[]>();
   for (const pair of rawQuery.split(/[&;]/)) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
     const name = decode(equals < 0 ? pair : pair.slice(0, equals));
     const value = equals < 0 ? "" : decode(pair.slice(equals + 1));
-    (multi[name] ??= []).push(value);
+    values.set(name, [...(values.get(name) ?? []), value]);
   }
-  if (Object.keys(multi).length === 0) return { single: null, multi: null };
-  const single = Object.fromEntries(Object.entries(multi).map(([name, list]) => [name, list.at(-1) ?? ""]));
+  if (values.size === 0) return { single: null, multi: null };
+  const multi: Record<string, string[]> = Object.fromEntries(values);
+  const single = Object.fromEntries([...values].map(([name, list]) => [name, list.at(-1) ?? ""]));
   return { single, multi };
 }
 

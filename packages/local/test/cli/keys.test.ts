@@ -62,6 +62,31 @@ describe("pnpm keys against a deployed stage", () => {
     expect(findApiKey(await readApiKeys(secrets, secretId), key)).toBeUndefined();
   });
 
+  it("loses no key when several people create and revoke keys at the same time", async () => {
+    const doomed = [];
+    for (const name of ["retired-1", "retired-2", "retired-3"]) {
+      const created = await runCli("keys", ["create", "--stage", stage, "--name", name, "--scopes", "users:read"], awsEnvironment());
+      doomed.push(created.stdout.trim().split("\n").at(-1) ?? "");
+    }
+
+    const [creates, revokes] = await Promise.all([
+      Promise.all(
+        ["team-a", "team-b", "team-c", "team-d", "team-e", "team-f"].map((name) =>
+          runCli("keys", ["create", "--stage", stage, "--name", name, "--scopes", "users:read"], awsEnvironment()),
+        ),
+      ),
+      Promise.all(["retired-1", "retired-2", "retired-3"].map((name) => runCli("keys", ["revoke", "--stage", stage, "--name", name], awsEnvironment()))),
+    ]);
+
+    expect([...creates, ...revokes].map((result) => result.code)).toEqual(Array(9).fill(0));
+    const store = await readApiKeys(secrets, secretId);
+    for (const result of creates) {
+      expect(result.stdout).toMatch(/^Created key "team-\w"/m);
+      expect(findApiKey(store, result.stdout.trim().split("\n").at(-1) ?? "")).toBeDefined();
+    }
+    for (const key of doomed) expect(findApiKey(store, key)).toBeUndefined();
+  });
+
   it.each([
     [["create", "--stage", stage, "--name", "x", "--scopes", "users:admin"], /Unknown scope "users:admin"/],
     [["create", "--stage", stage, "--name", "mobile-app", "--scopes", "users:read"], /already exists/],

@@ -89,6 +89,21 @@ describe("requests through the local API Gateway", () => {
     expect(context.remainingTimeInMillis).toBeLessThanOrEqual(10_000);
   });
 
+  it("passes query parameters and headers named like Object.prototype's members as they are", async () => {
+    const response = await rawRequest(
+      `${api.url}/fixtures/echo?valueOf=1&constructor=2&__proto__=3&toString=4&toString=5`,
+      "GET",
+      { "X-Api-Key": "allow", constructor: "c", hasOwnProperty: "h" },
+      "",
+    );
+
+    expect(response.status, response.body).toBe(200);
+    const { event } = JSON.parse(response.body) as Echo;
+    expect(event.multiValueQueryStringParameters).toEqual({ valueOf: ["1"], constructor: ["2"], ["__proto__"]: ["3"], toString: ["4", "5"] });
+    expect(event.queryStringParameters).toEqual({ valueOf: "1", constructor: "2", ["__proto__"]: "3", toString: "5" });
+    expect(event.multiValueHeaders).toMatchObject({ constructor: ["c"], hasOwnProperty: ["h"] });
+  });
+
   it("passes null query parameters and body when there are none, and the same request id the client receives", async () => {
     const response = await api.request("GET", "/fixtures/echo", { key: "allow" });
 

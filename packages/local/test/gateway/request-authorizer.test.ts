@@ -37,10 +37,11 @@ describe("the Lambda REQUEST authorizer, as API Gateway runs it", () => {
   it.each([
     ["throws any other error", "broken"],
     ["returns no policy", "malformed"],
-  ])("answers 500 when the authorizer %s", async (_, key) => {
+  ])("answers 503 with Retry-After when the authorizer %s", async (_, key) => {
     const response = await api.request("GET", "/fixtures/echo", { key });
 
-    expectProblem(response, 500);
+    expectProblem(response, 503);
+    expect(response.headers.get("retry-after")).toBe("1");
     expect(response.headers.get("x-amzn-errortype")).toBe("AuthorizerConfigurationException");
   });
 

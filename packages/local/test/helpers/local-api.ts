@@ -29,6 +29,28 @@ export interface RequestOptions {
 
 export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
 
+/**
+ * Sends requests as given, body and headers untouched, with `defaultKey` unless told otherwise: for what a typed
+ * client cannot send (malformed bodies, unknown routes, odd headers).
+ */
+export function rawRequests(baseUrl: string, defaultKey: string) {
+  return async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const key = options.key === undefined ? defaultKey : options.key;
+    const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(key !== null ? { "x-api-key": key } : {}),
+        ...options.headers,
+      },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+  };
+}
+
 const parseJson = (text: string): unknown => {
   try {
     return text === "" ? undefined : JSON.parse(text);
@@ -62,21 +84,7 @@ export async function startTestApi(name: string, options: TestApiOptions | ((sta
     ...(typeof options === "function" ? await options(stage) : options),
   });
 
-  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
-    const key = options.key === undefined ? keys.full : options.key;
-    const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...(key !== null ? { "x-api-key": key } : {}),
-        ...options.headers,
-      },
-      body,
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, json: parseJson(text) };
-  }
+  const request = rawRequests(api.url, keys.full);
 
   /** The function's output so far (its "log group"). */
   const logOf = (functionId: string) => {
@@ -105,10 +113,12 @@ export async function startTestApi(name: string, options: TestApiOptions | ((sta
         log = now;
       }
     },
+    /** Stops the API as `pnpm local` does (draining requests in flight); says how many the drain timeout cut off. */
     async stop() {
-      await api.stop();
+      const stopped = await api.stop();
       secretsManager.destroy();
       await rm(workDir, { recursive: true, force: true });
+      return stopped;
     },
   };
 }
