@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { openApiDocument } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 
 /** Writes the API's OpenAPI document: `pnpm openapi [--out openapi.json] [--server-url URL]`. */
 const { values } = parseArgs({

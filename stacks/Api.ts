@@ -1,6 +1,7 @@
 import {
   authorizer as authorizerDefinition,
   corsPolicy,
+  requestBodyMediaTypes,
   routeList,
   type BindingName,
   type FunctionDefinition,
@@ -17,7 +18,7 @@ import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, Function, use, type StackContext } from "sst/constructs";
 import type { BindingResource } from "sst/constructs/util/binding.js";
 import { Alerts } from "./Alerts.js";
-import { ONE_MINUTE, stageAlarm } from "./alarms.js";
+import { ONE_MINUTE, stageAlarm, unexpectedErrorsAlarm } from "./alarms.js";
 import { Database } from "./Database.js";
 import { Secrets } from "./Secrets.js";
 import { retentionDays, stageSettings } from "./stage-settings.js";
@@ -28,7 +29,7 @@ export const LIVE_ALIAS = "live";
 /** Request headers browsers may send cross-origin. */
 
 /** API Gateway access-log fields, one JSON object per request; keys and headers are never logged. */
-const ACCESS_LOG_FORMAT = `{${[
+export const ACCESS_LOG_FORMAT = `{${[
   `"requestId":"$context.requestId"`,
   `"requestTime":"$context.requestTime"`,
   `"httpMethod":"$context.httpMethod"`,
@@ -103,6 +104,8 @@ export function Api({ stack, app }: StackContext) {
       }
     });
 
+  const unexpectedErrors = unexpectedErrorsAlarm(stack, { threshold: settings.alarms.unexpectedErrors, topic });
+
   /** A function with its own log group, a role that may write only there, and a `live` alias on its current version. */
   const deploy = (definition: FunctionDefinition): DeployedFunction => {
     const logGroup = new logs.LogGroup(stack, `${definition.id}Logs`, {
@@ -126,12 +129,8 @@ export function Api({ stack, app }: StackContext) {
       aliasName: LIVE_ALIAS,
       version: fn.currentVersion,
     });
-    const errorsAlarm = stageAlarm(stack, `${definition.id}Errors`, {
-      metric: fn.metricErrors({ period: ONE_MINUTE, statistic: "Sum" }),
-      threshold: settings.alarms.functionErrors,
-      description: `${definition.id} threw or timed out; in a canary deployment, CodeDeploy rolls back on it.`,
-      topic,
-    });
+    // One alarm for all functions (alarms.ts): one alarm metric to pay for, not one per function.
+    const errorsAlarm = unexpectedErrors;
     NagSuppressions.addResourceSuppressions(fn, [
       {
         id: "AwsSolutions-L1",
@@ -161,6 +160,8 @@ export function Api({ stack, app }: StackContext) {
     cdk: {
       restApi: {
         endpointTypes: [apig.EndpointType.REGIONAL],
+        // JSON bodies reach the functions as the bytes sent (base64), so invalid UTF-8 is refused, not replaced.
+        binaryMediaTypes: [...requestBodyMediaTypes],
         // The account-wide API Gateway logging role is not one stage's to own (see APIG6 below).
         cloudWatchRole: false,
         defaultCorsPreflightOptions: {
@@ -270,7 +271,7 @@ export function Api({ stack, app }: StackContext) {
         }),
         new iam.PolicyStatement({
           actions: ["cloudwatch:DescribeAlarms"],
-          resources: [api5xxRate.alarmArn, ...deployedFunctions.map(({ errorsAlarm }) => errorsAlarm.alarmArn)],
+          resources: [api5xxRate.alarmArn, unexpectedErrors.alarmArn],
         }),
       ],
     });
@@ -290,7 +291,7 @@ export function Api({ stack, app }: StackContext) {
 
   suppressApiGatewayFindings(restApi);
   stack.addOutputs({ ApiEndpoint: api.url });
-  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate };
+  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate, unexpectedErrors };
 }
 
 /** cdk-nag findings about API Gateway that this design answers otherwise, each with the reason. */

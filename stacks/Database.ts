@@ -1,3 +1,4 @@
+import { LIST_SETTINGS_VARIABLE, defaultListSettings } from "../packages/core/src/user/list-layout.js";
 import { usersTable, type UsersTableIndexName } from "../packages/core/src/user/table.js";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { Table, type StackContext } from "sst/constructs";
@@ -52,6 +53,11 @@ export function Database({ stack, app }: StackContext) {
     cdkTable
       .autoScaleGlobalSecondaryIndexWriteCapacity(index, bounds(database.indexes.write))
       .scaleOnUtilization({ targetUtilizationPercent });
+  }
+
+  // Functions learn how the list index keys users only when a stage departs from the single-key default.
+  if (JSON.stringify(database.listing) !== JSON.stringify(defaultListSettings)) {
+    app.addDefaultFunctionEnv({ [LIST_SETTINGS_VARIABLE]: JSON.stringify(database.listing) });
   }
 
   stack.addOutputs({ TableName: table.tableName });

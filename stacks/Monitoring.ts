@@ -1,30 +1,38 @@
-import {
-  businessMetricDimensions,
-  functionDefaults,
-  type BusinessMetric,
-} from "../packages/core/src/api/routes.js";
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { use, type StackContext } from "sst/constructs";
+import { businessMetrics } from "../packages/core/src/api/routes.js";
 import { Alerts } from "./Alerts.js";
-import { FIVE_MINUTES, stageAlarm } from "./alarms.js";
+import { FIVE_MINUTES, ONE_MINUTE, businessMetric, stageAlarm } from "./alarms.js";
 import { Api } from "./Api.js";
+import { capacityGuard } from "./capacity-guard.js";
 import { Database } from "./Database.js";
-import { stageSettings, type CapacityBounds } from "./stage-settings.js";
+import { stageSettings } from "./stage-settings.js";
+import { apiSamplingRule } from "./tracing.js";
 
 const FULL_WIDTH = 24;
 const PERCENTILES = ["p50", "p90", "p99"] as const;
 
 /**
- * The stage's dashboard and the alarms that do not gate deployments (those
- * live beside the functions in the Api stack). Every metric is dimensioned by
- * this stage's own API, functions and table.
+ * The stage's dashboard, the alarms that do not gate deployments (those live
+ * beside the functions in the Api stack), the capacity guard and the X-Ray
+ * sampling rule. Every metric is dimensioned by this stage's own API,
+ * functions and table.
+ *
+ * Alarms page on what a caller feels, each reading one metric (CloudWatch
+ * bills every metric an alarm reads): the 5XX rate and unexpected errors (Api
+ * stack), p99 latency, DynamoDB throttling, and capacity near the autoscaling
+ * maximum (the capacity guard, hourly). The dashboard references at most 50
+ * metrics, the most CloudWatch's always-free dashboards may hold.
  */
 export function Monitoring({ stack, app }: StackContext) {
-  const { alarms: thresholds, database } = stageSettings(app.stage);
+  const settings = stageSettings(app.stage);
+  const { alarms: thresholds } = settings;
   const { table, indexNames } = use(Database);
-  const { apiMetric, functions, api5xxRate } = use(Api);
+  const { apiMetric, restApi, functions, api5xxRate, unexpectedErrors } = use(Api);
   const { topic } = use(Alerts);
+
+  apiSamplingRule(stack, { restApiName: restApi.restApiName, stage: app.stage, tracing: settings.tracing });
 
   // API Gateway
   const apiLatency = (metricName: "Latency" | "IntegrationLatency") =>
@@ -45,29 +53,37 @@ export function Monitoring({ stack, app }: StackContext) {
     graph("API integration latency (ms)", apiLatency("IntegrationLatency")),
   ];
 
-  // Lambda functions
-  const functionThrottles = functions.map(({ definition, fn }) =>
-    stageAlarm(stack, `${definition.id}Throttles`, {
-      metric: fn.metricThrottles({ statistic: "Sum", period: FIVE_MINUTES }),
-      threshold: thresholds.functionThrottles,
-      description: `${definition.id} invocations were throttled: concurrency is exhausted.`,
-      topic,
+  // Lambda functions: per function what differs, for the account what they share (concurrency, throttles).
+  const lambdaAccountMetric = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({ namespace: "AWS/Lambda", metricName, statistic, label: `${metricName} (account, all functions)` });
+  const functionWidgets = [
+    graph(
+      "Invocations by function",
+      functions.map(({ definition, fn }) => fn.metricInvocations({ statistic: "Sum", label: definition.id })),
+    ),
+    graph(
+      "Errors by function",
+      functions.map(({ definition, fn }) => fn.metricErrors({ statistic: "Sum", label: definition.id })),
+    ),
+    graph(
+      "Duration p99 by function (ms)",
+      functions.map(({ definition, fn }) => fn.metricDuration({ statistic: "p99", label: definition.id })),
+    ),
+    graph("Concurrency and throttles (the account's shared pool)", [
+      lambdaAccountMetric("ConcurrentExecutions", "Maximum"),
+      lambdaAccountMetric("Throttles", "Sum"),
+    ]),
+    new cloudwatch.LogQueryWidget({
+      title: "Cold starts by function (Init Duration of Lambda's REPORT lines)",
+      logGroupNames: functions.map(({ fn }) => fn.logGroup.logGroupName),
+      queryLines: [
+        'filter @type = "REPORT" and ispresent(@initDuration)',
+        "stats count(*) as coldStarts, avg(@initDuration) as avgInitMs, max(@initDuration) as maxInitMs by @log",
+      ],
+      width: 16,
+      height: 6,
     }),
-  );
-  const functionWidgets = functions.flatMap(({ definition, fn }) => [
-    graph(`${definition.id}: invocations, errors, throttles`, [
-      fn.metricInvocations({ statistic: "Sum" }),
-      fn.metricErrors({ statistic: "Sum" }),
-      fn.metricThrottles({ statistic: "Sum" }),
-    ]),
-    graph(`${definition.id}: duration (ms)`, [
-      fn.metricDuration({ statistic: "p50", label: "p50" }),
-      fn.metricDuration({ statistic: "p99", label: "p99" }),
-    ]),
-    graph(`${definition.id}: concurrent executions`, [
-      fn.metric("ConcurrentExecutions", { statistic: "Maximum", label: "Concurrent executions" }),
-    ]),
-  ]);
+  ];
 
   // DynamoDB: the table, then each global secondary index
   const tableName = table.tableName;
@@ -79,41 +95,14 @@ export function Monitoring({ stack, app }: StackContext) {
       ...options,
     });
   /** Consumed units per second, comparable with provisioned units. */
-  const consumedPerSecond = (kind: "Read" | "Write", index: string | undefined, period = FIVE_MINUTES) =>
+  const consumedPerSecond = (kind: "Read" | "Write", index: string | undefined) =>
     new cloudwatch.MathExpression({
       expression: "consumed / PERIOD(consumed)",
-      usingMetrics: { consumed: dynamoDbMetric(`Consumed${kind}CapacityUnits`, index, { statistic: "Sum", period }) },
+      usingMetrics: { consumed: dynamoDbMetric(`Consumed${kind}CapacityUnits`, index, { statistic: "Sum", period: ONE_MINUTE }) },
       label: `Consumed ${kind.toLowerCase()} units per second`,
-      period,
+      period: ONE_MINUTE,
     });
-  const capacityTargets = [
-    { label: "Table", id: "Table", index: undefined, bounds: database.table },
-    ...indexNames.map((index) => ({ label: `Index ${index}`, id: `Index${index}`, index, bounds: database.indexes })),
-  ];
-  const dynamoDbAlarms = capacityTargets.flatMap(({ label, id, index, bounds }) => [
-    stageAlarm(stack, `${id}Throttles`, {
-      metric: new cloudwatch.MathExpression({
-        expression: "reads + writes",
-        usingMetrics: {
-          reads: dynamoDbMetric("ReadThrottleEvents", index, { statistic: "Sum" }),
-          writes: dynamoDbMetric("WriteThrottleEvents", index, { statistic: "Sum" }),
-        },
-        label: "Throttle events",
-        period: FIVE_MINUTES,
-      }),
-      threshold: thresholds.dynamoDbThrottleEvents,
-      description: `${label}: DynamoDB throttled reads or writes.`,
-      topic,
-    }),
-    ...(["Read", "Write"] as const).map((kind) =>
-      stageAlarm(stack, `${id}${kind}CapacityNearMaximum`, {
-        metric: consumedPerSecond(kind, index),
-        threshold: nearMaximum(kind === "Read" ? bounds.read : bounds.write, thresholds.capacityOfMaximumPercent),
-        description: `${label}: consumed ${kind.toLowerCase()} capacity is close to the autoscaling maximum.`,
-        topic,
-      }),
-    ),
-  ]);
+  const capacityTargets = [{ label: "Table", index: undefined }, ...indexNames.map((index) => ({ label: `Index ${index}`, index }))];
   const dynamoDbWidgets = capacityTargets.flatMap(({ label, index }) => [
     ...(["Read", "Write"] as const).map((kind) =>
       graph(`${label}: ${kind.toLowerCase()} capacity, consumed vs provisioned`, [
@@ -126,63 +115,38 @@ export function Monitoring({ stack, app }: StackContext) {
       dynamoDbMetric("WriteThrottleEvents", index, { statistic: "Sum", label: "Write throttle events" }),
     ]),
   ]);
-  // Per-operation metrics have no index dimension: one line per operation the table served.
-  const byOperation = (metricName: string, statistic: string) =>
-    new cloudwatch.MathExpression({
-      expression: `SEARCH('{AWS/DynamoDB,Operation,TableName} MetricName="${metricName}" TableName="${tableName}"', '${statistic}', 300)`,
-      usingMetrics: {},
-      label: "",
-    });
-  const operationWidgets = [
-    graph("Table: throttled requests by operation", [byOperation("ThrottledRequests", "Sum")]),
-    graph("Table: system errors by operation", [byOperation("SystemErrors", "Sum")]),
-    graph("Table: successful request latency p99 by operation (ms)", [
-      byOperation("SuccessfulRequestLatency", "p99"),
-    ]),
-  ];
+
+  // Throttling: every DynamoDB request of the functions that was throttled (table or index, reads or writes),
+  // counted by the functions; it pages and wakes the capacity guard, which raises capacity at once.
+  const dynamoDbThrottled = stageAlarm(stack, "DynamoDbThrottled", {
+    metric: businessMetric(app, "DynamoDbThrottled", ONE_MINUTE),
+    threshold: thresholds.dynamoDbThrottledRequests,
+    description: "DynamoDB throttled requests of the functions; the capacity guard raises the minimum capacity of what throttled.",
+    topic,
+  });
+  capacityGuard(stack, { table, indexNames, settings, topic, throttledAlarm: dynamoDbThrottled });
 
   // Business metrics the handlers emit through Powertools
-  const dimensions = businessMetricDimensions(app.stage);
-  const business = (name: BusinessMetric, extra: Record<string, string> = {}, label: string = name) =>
-    new cloudwatch.Metric({
-      namespace: functionDefaults.metricsNamespace,
-      metricName: name,
-      dimensionsMap: { ...dimensions, ...extra },
-      statistic: "Sum",
-      label,
-    });
+  const business = (name: (typeof businessMetrics)[number]) => businessMetric(app, name, Duration.minutes(5));
   const businessWidgets = [
-    graph("Users created, updated, deleted", [
-      business("UsersCreated"),
-      business("UsersUpdated"),
-      business("UsersDeleted"),
-    ]),
-    graph("Dependency unavailable and unexpected errors", [
+    graph("Users created, updated, deleted", [business("UsersCreated"), business("UsersUpdated"), business("UsersDeleted")]),
+    graph("Dependency unavailable, unexpected errors, DynamoDB throttled", [
       business("DependencyUnavailable"),
       business("UnexpectedError"),
+      business("DynamoDbThrottled"),
     ]),
-    graph(
-      "Cold starts",
-      functions.map(({ definition, fn }) => business("ColdStart", { function_name: fn.functionName }, definition.id)),
-    ),
   ];
 
-  const allAlarms = [
-    api5xxRate,
-    apiP99Latency,
-    ...functions.map(({ errorsAlarm }) => errorsAlarm),
-    ...functionThrottles,
-    ...dynamoDbAlarms,
-  ];
+  const allAlarms = [api5xxRate, unexpectedErrors, apiP99Latency, dynamoDbThrottled];
   const dashboardName = app.logicalPrefixedName("dashboard");
   const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", {
     dashboardName,
     defaultInterval: Duration.hours(3),
     widgets: [
-      [new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: allAlarms, width: FULL_WIDTH, height: 4 })],
+      [new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: allAlarms, width: FULL_WIDTH, height: 3 })],
       [heading("API Gateway"), ...apiWidgets],
       [heading("Lambda functions"), ...functionWidgets],
-      [heading("DynamoDB"), ...dynamoDbWidgets, ...operationWidgets],
+      [heading("DynamoDB"), ...dynamoDbWidgets],
       [heading("Business metrics"), ...businessWidgets],
     ],
   });
@@ -192,10 +156,6 @@ export function Monitoring({ stack, app }: StackContext) {
   return { dashboard, dashboardUrl, alarms: allAlarms };
 }
 
-/** Consumed units per second at which a table or index is `percent` of the way to its autoscaling maximum. */
-const nearMaximum = ({ max }: CapacityBounds, percent: number) => (max * percent) / 100;
-
-const graph = (title: string, left: cloudwatch.IMetric[]) =>
-  new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });
+const graph = (title: string, left: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });
 
 const heading = (text: string) => new cloudwatch.TextWidget({ markdown: `## ${text}`, width: FULL_WIDTH, height: 1 });

@@ -4,6 +4,7 @@ import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import type { App } from "sst/constructs";
+import { businessMetricDimensions, functionDefaults, type BusinessMetric } from "../packages/core/src/api/routes.js";
 
 export interface StageAlarmProps {
   readonly metric: cloudwatch.IMetric;
@@ -35,4 +36,33 @@ export function stageAlarm(scope: Construct, id: string, props: StageAlarmProps)
   });
   alarm.addAlarmAction(new SnsAction(props.topic));
   return alarm;
+}
+
+/**
+ * A business metric the handlers emit, summed per `period`. Such metrics are
+ * only published (and only billed) in the hours they occur.
+ */
+export const businessMetric = (app: App, name: BusinessMetric, period: Duration = ONE_MINUTE, extra: Record<string, string> = {}) =>
+  new cloudwatch.Metric({
+    namespace: functionDefaults.metricsNamespace,
+    metricName: name,
+    dimensionsMap: { ...businessMetricDimensions(app.stage), ...extra },
+    statistic: "Sum",
+    period,
+  });
+
+/**
+ * One alarm for every handler's unexpected errors (the `UnexpectedError`
+ * metric, one alarm metric), where one per function would be seven. It
+ * pages, and it gates every canary deployment with the API's 5XX rate, which
+ * also covers what a handler cannot count itself: timeouts, crashes, throttles.
+ */
+export function unexpectedErrorsAlarm(scope: Construct, props: { readonly threshold: number; readonly topic: sns.ITopic }): cloudwatch.Alarm {
+  const app = scope.node.root as App;
+  return stageAlarm(scope, "UnexpectedErrors", {
+    metric: businessMetric(app, "UnexpectedError"),
+    threshold: props.threshold,
+    description: "A handler caught an unexpected error (a bug); in a canary deployment, CodeDeploy rolls back on it.",
+    topic: props.topic,
+  });
 }

@@ -4,11 +4,13 @@ import { MixName } from "../loadtest/mix.js";
 
 export const autoscalingUsage = `Replay a traffic profile through a model of DynamoDB provisioned capacity with target-tracking autoscaling.
 
-  pnpm autoscaling --profile <daily-3000|burst|file.json> [--stage prod] [--mix read-heavy|write-heavy]
+  pnpm autoscaling --profile <daily-3000|burst|scale|file.json> [--stage prod] [--mix read-heavy|write-heavy]
                    [--burst-minutes 20] [--out .local/autoscaling]
 
 --profile  daily-3000: 3,000 requests over a day with a morning and an evening peak;
            burst: 300 requests/min, then 20x for --burst-minutes, then 300/min again;
+           scale: 10,000 user writes and 50,000 reads a second, steady: load per partition key of the
+           table and the index against DynamoDB's per-partition limits, and the first limit met;
            or a JSON file: [{ "minute": 0, "requestsPerMinute": 120, "mix": "read-heavy" }, ...]
 --stage    whose capacity bounds and target to use (stacks/stage-settings.ts); default prod
 --mix      route mix of the built-in profiles; default read-heavy

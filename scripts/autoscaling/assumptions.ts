@@ -49,6 +49,38 @@ export const sources = {
     title: "Amazon DynamoDB Developer Guide: DynamoDB Metrics and dimensions",
     url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html",
   },
+  noStepScaling: {
+    title: "Application Auto Scaling API Reference: PutScalingPolicy (PolicyType: StepScaling is not supported for DynamoDB)",
+    url: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html",
+  },
+  scalableTargetBounds: {
+    title: "Application Auto Scaling User Guide: Application Auto Scaling concepts (RegisterScalableTarget brings capacity inside a new minimum and maximum)",
+    url: "https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html",
+  },
+  alarmActions: {
+    title: "Amazon CloudWatch User Guide: Alarm actions (actions run on state transitions, not again while the state persists)",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-actions.html",
+  },
+  alarmLambdaAction: {
+    title: "Amazon CloudWatch User Guide: Invoke a Lambda function from an alarm",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions-Lambda.html",
+  },
+  partitionLimits: {
+    title: "Amazon DynamoDB Developer Guide: Warm throughput scenarios (each partition is limited to 1,000 write units and 3,000 read units a second)",
+    url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html",
+  },
+  hotPartitions: {
+    title: "Amazon DynamoDB Developer Guide: Key range throughput exceeded (hot partitions), for tables and global secondary indexes",
+    url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/throttling-key-range-limit-exceeded-mitigation.html",
+  },
+  writeSharding: {
+    title: "Amazon DynamoDB Developer Guide: Using write sharding to distribute workloads evenly",
+    url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-sharding.html",
+  },
+  gsiConsistency: {
+    title: "Amazon DynamoDB Developer Guide: Using Global Secondary Indexes (reads are eventually consistent; updates propagate within a fraction of a second)",
+    url: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html",
+  },
 } as const satisfies Record<string, Source>;
 
 export interface Assumption {
@@ -100,7 +132,7 @@ export const assumptions: readonly Assumption[] = [
     source: null,
   },
   {
-    rule: "A throttled request counts once: SDK retries (which add demand) and per-partition limits (a single partition serves at most 3,000 RCU / 1,000 WCU) are not modelled; adaptive capacity is assumed to spread load.",
+    rule: "A throttled request counts once: SDK retries (which add demand) are not modelled; in the time profiles, adaptive capacity is assumed to spread load over partitions (the scale profile checks per-partition load instead).",
     source: sources.burst,
   },
   {
@@ -120,7 +152,7 @@ export const assumptions: readonly Assumption[] = [
     source: sources.gsi,
   },
   {
-    rule: "Index copies of items written in a transaction are charged as standard writes (1 WCU per KB), not doubled. The guide does not say; this is the model's reading.",
+    rule: "Index copies of items written in a transaction are charged at the transactional rate (2 WCU per KB), as Amazon's DynamoDB Local reports them (pnpm bench). The guide does not say; it is a parameter (transactionalIndexWrites), and the cost report prints what 1 WCU per KB would save.",
     source: null,
   },
   {
@@ -130,5 +162,41 @@ export const assumptions: readonly Assumption[] = [
   {
     rule: "Expired idempotency records are deleted by TTL, which consumes no write capacity.",
     source: sources.ttl,
+  },
+  {
+    rule: "DynamoDB takes no step scaling policy, so a faster response than target tracking's needs code: the capacity guard, a Lambda function the DynamoDbThrottled alarm invokes.",
+    source: sources.noStepScaling,
+  },
+  {
+    rule: "The DynamoDbThrottled alarm reads one one-minute datapoint of the functions' throttled requests (any table or index dimension) and acts only when its state changes: ALARM on the first throttled minute, OK on the first minute without.",
+    source: sources.alarmActions,
+  },
+  {
+    rule: "On ALARM the guard raises the autoscaling minimum of each dimension that throttled to that minute's demand (served plus refused) at the target utilization; Application Auto Scaling moves a capacity below a new minimum up to it at once. The model takes the guard's estimate to be the demand itself (throttle events times the average served request; SDK retries only raise it).",
+    source: sources.scalableTargetBounds,
+  },
+  {
+    rule: "The raised capacity is usable as many minutes after the alarm's datapoint as target tracking's (2): CloudWatch's evaluation, the asynchronous Lambda invocation and UpdateTable. An estimate, as for target tracking.",
+    source: sources.alarmLambdaAction,
+  },
+  {
+    rule: "On OK the guard puts the minimums back to the stage's setting; capacity stays until target tracking's scale-in alarm (15 minutes well below the target).",
+    source: sources.scalableTargetBounds,
+  },
+  {
+    rule: "Scale profile: one partition serves at most 3,000 RCU and 1,000 WCU a second, for a table and for a global secondary index, whatever capacity is provisioned; a partition key's items stay on one partition (split for heat on sort-key ranges is not relied on).",
+    source: sources.partitionLimits,
+  },
+  {
+    rule: "Scale profile: the busiest key of each kind is checked: the hottest user, an email guard, an idempotency record, and the list index key that takes the current time slot's creates, 1/shards of updates and deletes, and every list query (worst case).",
+    source: sources.hotPartitions,
+  },
+  {
+    rule: "Scale profile: spreading one key's writes over several keys by a computed suffix (write sharding) is DynamoDB's documented answer to a hot key; here the suffix is the time slot of creation, so one page still comes from one key.",
+    source: sources.writeSharding,
+  },
+  {
+    rule: "Scale profile: list reads are eventually consistent (the index's only kind); a function keeping the first page for a second adds at most that staleness, and reads the index at most once a second per warm environment (environments = rate × duration).",
+    source: sources.gsiConsistency,
   },
 ];

@@ -118,6 +118,13 @@ function dimensionPanel(simulation: ProfileSimulation, dimension: Dimension, top
     polyline(steps(consumed, x, y), colors.consumed, 1.8),
     polyline(steps(provisioned, x, y), colors.provisioned, 2.2),
   );
+  for (const raise of simulation.dimensions[dimension].guardEvents.filter((event) => event.kind === "raise")) {
+    const px = x(raise.effectiveAt);
+    const py = y(raise.minimum);
+    parts.push(
+      `<polygon points="${px},${py - 6} ${px + 6},${py} ${px},${py + 6} ${px - 6},${py}" fill="#e8830c" stroke="#111111" stroke-width="0.8"><title>capacity guard raises the minimum at ${clock(raise.effectiveAt)} to ${raise.minimum}</title></polygon>`,
+    );
+  }
   for (const event of events) {
     const px = x(event.effectiveAt);
     const py = y(event.to);
@@ -154,6 +161,7 @@ function legend(top: number): string[] {
     [`<line x1="0" x2="26" y1="0" y2="0" stroke="${colors.provisioned}" stroke-width="2.5"/>`, "provisioned"],
     [`<rect x="0" y="-6" width="26" height="12" fill="${colors.throttled}" fill-opacity="0.35"/>`, "throttled capacity"],
     [`<polygon points="8,4 18,4 13,-5" fill="#2ca02c"/><polygon points="8,-4 18,-4 13,5" fill="#9467bd" transform="translate(14 0)"/>`, "scale-out / scale-in takes effect"],
+    [`<polygon points="13,-6 19,0 13,6 7,0" fill="#e8830c" stroke="#111111" stroke-width="0.8"/>`, "guard raises the minimum"],
     [`<rect x="0" y="-6" width="26" height="12" fill="${colors.requests}" fill-opacity="0.5"/>`, "API requests"],
     [`<rect x="0" y="-6" width="26" height="12" fill="${colors.throttled}"/>`, "throttled requests"],
   ];
@@ -172,7 +180,7 @@ export function renderChart(simulation: ProfileSimulation, title: string): strin
   const panelTop = (index: number) => HEADER + index * (PANEL_HEIGHT + PANEL_GAP);
   const height = panelTop(dimensions.length + 1) - PANEL_GAP + 40;
   const { behaviour } = simulation.settings;
-  const subtitle = `Stage "${simulation.settings.stage}": target ${behaviour.targetUtilizationPercent} %, scale out after ${behaviour.scaleOutDatapoints} min above target, scale in after ${behaviour.scaleInDatapoints} min ${behaviour.scaleInMarginPercent} points below, new capacity usable ${behaviour.scaleOutDelayMinutes} min after the alarm, burst ${behaviour.burstSeconds} s. Times are UTC.`;
+  const subtitle = `Stage "${simulation.settings.stage}": target ${behaviour.targetUtilizationPercent} %, scale out after ${behaviour.scaleOutDatapoints} min above target, scale in after ${behaviour.scaleInDatapoints} min ${behaviour.scaleInMarginPercent} points below, new capacity usable ${behaviour.scaleOutDelayMinutes} min after the alarm, burst ${behaviour.burstSeconds} s${simulation.settings.guard ? ", capacity guard on throttling" : ""}. Times are UTC.`;
   const body = [
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="${LEFT}" y="34" font-size="21" font-weight="700" fill="${colors.text}">${escapeXml(title)}</text>`,

@@ -6,12 +6,23 @@ import { loadProfile } from "./profiles.js";
 import { autoscalingReport, formatAutoscalingSummary } from "./report.js";
 import { modelSettingsFor } from "./settings.js";
 import { simulateProfile } from "./simulation.js";
+import { scaleChecksFor } from "./scale.js";
+import { formatScaleCheck } from "./scale-report.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseAutoscalingArgs(argv);
   if (!args) {
     console.log(autoscalingUsage);
     return 0;
+  }
+  if (args.profile === "scale") {
+    const check = scaleChecksFor(args.stage);
+    await mkdir(args.out, { recursive: true });
+    const reportFile = join(args.out, "autoscaling-scale.json");
+    await writeFile(reportFile, `${JSON.stringify(check.checks, null, 2)}\n`);
+    console.log(formatScaleCheck(check.checks, check.stage));
+    console.log(`\nReport: ${reportFile}\nThe partition limits and the sources behind them: docs/autoscaling.md`);
+    return check.checks.at(-1)!.withinLimits ? 0 : 1;
   }
   const profile = await loadProfile(args.profile, { mix: args.mix, burstMinutes: args.burstMinutes });
   const simulation = simulateProfile(profile, modelSettingsFor(args.stage));

@@ -25,7 +25,7 @@ export const TrafficProfile = z
   });
 export type TrafficProfile = z.infer<typeof TrafficProfile>;
 
-export const builtInProfiles = ["daily-3000", "burst"] as const;
+export const builtInProfiles = ["daily-3000", "burst", "scale"] as const;
 export type BuiltInProfile = (typeof builtInProfiles)[number];
 
 const MINUTES_PER_DAY = 24 * 60;
@@ -65,11 +65,12 @@ export interface DailyProfileOptions {
 export function dailyProfile(options: DailyProfileOptions = {}): TrafficProfile {
   const total = options.interactionsPerDay ?? 3000;
   const mix = options.mix ?? "read-heavy";
-  const weights = Array.from(
-    { length: MINUTES_PER_DAY },
-    (_, minute) => 0.15 + 1.0 * bell(minute, 9 * 60, 60) + 1.3 * bell(minute, 19.5 * 60, 75),
-  );
-  return apportion(total, weights).map((requestsPerMinute, minute) => ({ minute, requestsPerMinute, mix }));
+  return apportion(total, dailyWeights()).map((requestsPerMinute, minute) => ({ minute, requestsPerMinute, mix }));
+}
+
+/** Relative traffic of each minute of the day: the shape of {@link dailyProfile}, which the cost report uses too. */
+export function dailyWeights(): number[] {
+  return Array.from({ length: MINUTES_PER_DAY }, (_, minute) => 0.15 + 1.0 * bell(minute, 9 * 60, 60) + 1.3 * bell(minute, 19.5 * 60, 75));
 }
 
 export interface BurstProfileOptions {

@@ -15,6 +15,7 @@ export function autoscalingReport(simulation: ProfileSimulation, profile: string
     requestShape: simulation.shape,
     summary: simulation.summary,
     events: Object.fromEntries(dimensions.map((dimension) => [dimension, simulation.dimensions[dimension].events])),
+    guardEvents: Object.fromEntries(dimensions.map((dimension) => [dimension, simulation.dimensions[dimension].guardEvents])),
     minutes: simulation.requestsPerMinute.map((requests, minute) => ({
       minute,
       requests,
@@ -45,9 +46,10 @@ export function formatAutoscalingSummary(simulation: ProfileSimulation, profile:
       one(entry.throttledUnits),
       String(entry.minutesThrottled),
       `${entry.scaleOuts}/${entry.scaleIns}`,
+      String(entry.guardRaises),
     ];
   });
-  const header = ["dimension", "bounds", "peak demand/s", "peak consumed/s", "provisioned", "unit-hours", "throttled units", "min throttled", "out/in"];
+  const header = ["dimension", "bounds", "peak demand/s", "peak consumed/s", "provisioned", "unit-hours", "throttled units", "min throttled", "out/in", "guard raises"];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
   const throttledShare = summary.requests > 0 ? (100 * summary.throttledRequests) / summary.requests : 0;
@@ -56,7 +58,7 @@ export function formatAutoscalingSummary(simulation: ProfileSimulation, profile:
     .map(([route, count]) => `${route} ${whole(count)}`)
     .join(", ");
   return [
-    `Profile ${profile} on stage "${settings.stage}" (target ${settings.behaviour.targetUtilizationPercent} %), ${summary.minutes} minutes, ${whole(summary.requests)} requests`,
+    `Profile ${profile} on stage "${settings.stage}" (target ${settings.behaviour.targetUtilizationPercent} %${settings.guard ? ", with the capacity guard" : ", target tracking alone"}), ${summary.minutes} minutes, ${whole(summary.requests)} requests`,
     "",
     line(header),
     ...rows.map(line),

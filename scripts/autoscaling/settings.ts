@@ -1,12 +1,14 @@
 import { stageSettings } from "../../stacks/stage-settings.js";
 import type { Dimension } from "./consumption.js";
-import { defaultScalingBehaviour, type CapacityBounds, type ScalingBehaviour } from "./model.js";
+import { defaultGuardBehaviour, defaultScalingBehaviour, type CapacityBounds, type GuardBehaviour, type ScalingBehaviour } from "./model.js";
 
 /** What the model needs from a stage: bounds per dimension and the scaling behaviour. */
 export interface ModelSettings {
   readonly stage: string;
   readonly bounds: Readonly<Record<Dimension, CapacityBounds>>;
   readonly behaviour: ScalingBehaviour;
+  /** The capacity guard; every stage deploys one (stacks/capacity-guard.ts). Absent: target tracking alone. */
+  readonly guard?: GuardBehaviour;
 }
 
 /** The autoscaling the stacks configure for a stage, read from the same stage settings. */
@@ -21,5 +23,6 @@ export function modelSettingsFor(stage: string): ModelSettings {
       indexWrite: database.indexes.write,
     },
     behaviour: { ...defaultScalingBehaviour, targetUtilizationPercent: database.targetUtilizationPercent },
+    guard: defaultGuardBehaviour,
   };
 }

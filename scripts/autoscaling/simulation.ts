@@ -1,7 +1,7 @@
 import type { RouteName } from "@users-api/core";
 import { routeNames, sharesOf } from "../loadtest/mix.js";
 import { costPerRequest, defaultRequestShape, dimensions, type Dimension, type RequestShape } from "./consumption.js";
-import { simulateCapacity, type CapacitySimulation } from "./model.js";
+import { simulateDimensions, type CapacitySimulation, type GuardEvent } from "./model.js";
 import type { TrafficProfile } from "./profiles.js";
 import type { ModelSettings } from "./settings.js";
 
@@ -16,13 +16,15 @@ export interface DimensionSummary {
   readonly minutesThrottled: number;
   readonly scaleOuts: number;
   readonly scaleIns: number;
+  /** Times the capacity guard raised this dimension's minimum. */
+  readonly guardRaises: number;
 }
 
 export interface ProfileSimulation {
   readonly settings: ModelSettings;
   readonly shape: RequestShape;
   readonly requestsPerMinute: readonly number[];
-  readonly dimensions: Readonly<Record<Dimension, CapacitySimulation>>;
+  readonly dimensions: Readonly<Record<Dimension, CapacitySimulation & { readonly guardEvents: readonly GuardEvent[] }>>;
   /** API requests refused by a throttled table or index, per minute. */
   readonly throttledRequestsPerMinute: readonly number[];
   readonly summary: {
@@ -53,14 +55,12 @@ export function simulateProfile(profile: TrafficProfile, settings: ModelSettings
     return Object.fromEntries(routeNames.map((name) => [name, entry.requestsPerMinute * shares[name]])) as Record<RouteName, number>;
   });
   const target = settings.behaviour.targetUtilizationPercent / 100;
-  const simulations = Object.fromEntries(
-    dimensions.map((dimension) => {
-      const demand = requestsByRoute.map((counts) => sum(routeNames.map((name) => counts[name] * costs[name][dimension])));
-      // Start where target tracking would have settled for the first minute's load.
-      const initial = Math.ceil((demand[0] ?? 0) / 60 / target);
-      return [dimension, simulateCapacity(demand, settings.bounds[dimension], settings.behaviour, initial)];
-    }),
-  ) as Record<Dimension, CapacitySimulation>;
+  const demands = Object.fromEntries(
+    dimensions.map((dimension) => [dimension, requestsByRoute.map((counts) => sum(routeNames.map((name) => counts[name] * costs[name][dimension])))]),
+  ) as Record<Dimension, number[]>;
+  // Start where target tracking would have settled for the first minute's load.
+  const initial = Object.fromEntries(dimensions.map((dimension) => [dimension, Math.ceil((demands[dimension][0] ?? 0) / 60 / target)])) as Record<Dimension, number>;
+  const simulations = simulateDimensions(demands, settings.bounds, settings.behaviour, initial, settings.guard);
 
   const throttledRequestsByRoute = Object.fromEntries(routeNames.map((name) => [name, 0])) as Record<RouteName, number>;
   const throttledRequestsPerMinute = requestsByRoute.map((counts, minute) => {
@@ -91,6 +91,7 @@ export function simulateProfile(profile: TrafficProfile, settings: ModelSettings
         minutesThrottled: minutes.filter((entry) => entry.throttled > NEGLIGIBLE).length,
         scaleOuts: events.filter((event) => event.kind === "scale-out").length,
         scaleIns: events.filter((event) => event.kind === "scale-in").length,
+        guardRaises: simulations[dimension].guardEvents.filter((event) => event.kind === "raise").length,
       };
       return [dimension, summary];
     }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Unit prices, from `prices.json` (one file, with its review date and sources). */
+/** Unit prices and always-free allowances, from `prices.json` (one file, with its review date and sources). */
 export const Prices = z.object({
   region: z.string(),
   currency: z.string(),
@@ -20,12 +20,20 @@ export const Prices = z.object({
   secretsManager: z.object({ perSecretMonth: z.number(), perTenThousandApiCalls: z.number() }),
   cloudWatch: z.object({
     perDashboardMonth: z.number(),
-    perStandardAlarmMonth: z.number(),
+    perAlarmMetricMonth: z.number(),
+    perCompositeAlarmMonth: z.number(),
     logsIngestionPerGb: z.number(),
     logsStoragePerGbMonth: z.number(),
     perCustomMetricMonth: z.number(),
   }),
   xRay: z.object({ perMillionTracesRecorded: z.number() }),
+  eventBridge: z.object({ perMillionScheduledInvocations: z.number() }),
+  alwaysFree: z.object({
+    lambda: z.object({ requests: z.number(), gbSeconds: z.number() }),
+    dynamoDb: z.object({ readCapacityUnits: z.number(), writeCapacityUnits: z.number(), storageGb: z.number() }),
+    cloudWatch: z.object({ customMetrics: z.number(), alarmMetrics: z.number(), dashboards: z.number(), metricsPerFreeDashboard: z.number(), logsGb: z.number() }),
+    xRay: z.object({ tracesRecorded: z.number() }),
+  }),
 });
 export type Prices = z.infer<typeof Prices>;
 
@@ -39,38 +47,85 @@ export interface DeploymentFacts {
     readonly write: { readonly min: number; readonly max: number };
     readonly targetUtilizationPercent: number;
   }[];
-  readonly alarms: number;
-  readonly dashboards: number;
+  /** Each metric alarm of the stacks and the metrics it reads (CloudWatch bills every one). */
+  readonly alarms: readonly { readonly id: string; readonly metrics: number }[];
+  readonly compositeAlarms: number;
+  /** DynamoDB target-tracking policies: Application Auto Scaling creates four alarms for each. */
+  readonly dynamoDbTargetTrackingPolicies: number;
+  /** Each dashboard and the distinct metrics it references. */
+  readonly dashboards: readonly { readonly metrics: number }[];
   readonly secrets: number;
   readonly logRetentionDays: number;
+  /** The stage's X-Ray sampling rule; absent: X-Ray's default rule. */
+  readonly sampling: { readonly reservoirPerSecond: number; readonly fixedRate: number } | undefined;
+  /** Invocations of functions by scheduled rules. */
+  readonly scheduledInvocationsPerDay: number;
 }
 
-/** A route's share of traffic and what one request of it costs in capacity units and time. */
+/** X-Ray's default sampling rule: the first request each second, then 5 % of the rest. */
+export const X_RAY_DEFAULT_RULE = { reservoirPerSecond: 1, fixedRate: 0.05 } as const;
+/** Alarms DynamoDB auto scaling creates per target-tracking policy: AlarmHigh, AlarmLow, ProvisionedCapacityHigh, ProvisionedCapacityLow. */
+export const ALARMS_PER_DYNAMODB_TARGET_TRACKING_POLICY = 4;
+
+/** A route's share of traffic and what one request of it costs in function time and log bytes. */
 export interface RouteTraffic {
   readonly functionId: string;
   readonly share: number;
-  readonly readUnits: number;
-  readonly writeUnits: number;
   readonly durationMs: number;
+  /** Bytes the function itself writes per invocation (Powertools lines), beyond Lambda's own lines. */
+  readonly functionLogBytes: number;
+  /** Business metrics one request of this route emits. */
+  readonly emits: readonly string[];
+}
+
+/** Provisioned capacity over a day, from the autoscaling model replaying the day as the stacks configure it. */
+export interface CapacityDay {
+  /** Provisioned units × hours in a day, per dimension. */
+  readonly provisionedUnitHours: { readonly read: number; readonly write: number };
+  /** Units consumed in a day (what on-demand would bill). */
+  readonly consumedUnits: { readonly read: number; readonly write: number };
 }
 
 export interface TrafficAssumptions {
   readonly requestsPerDay: number;
+  /** Share of a day's requests in each minute (1,440 entries summing to 1): the daily profile. */
+  readonly minuteShares: readonly number[];
   readonly routes: readonly RouteTraffic[];
-  /** Authorizer invocations per API request (1 = the cache never hits; API Gateway caches per key for 5 minutes). */
-  readonly authorizerInvocationsPerRequest: number;
+  /** Authorizer invocations a day (API Gateway caches its answer per key). */
+  readonly authorizerInvocationsPerDay: number;
   readonly authorizerDurationMs: number;
-  /** Bytes of function logs plus API access log per request. */
-  readonly logBytesPerRequest: number;
-  /** Secrets Manager calls per day (the authorizer re-reads its secret once a minute per warm environment). */
+  /** GetSecretValue calls a day (the authorizer keeps the key records a while per environment). */
   readonly secretsApiCallsPerDay: number;
-  readonly customMetrics: number;
+  /** Bytes of one API Gateway access log line. */
+  readonly accessLogBytes: number;
+  /** Bytes of Lambda's START, END and REPORT lines of one invocation. */
+  readonly platformLogBytes: number;
+  /** Bytes Lambda adds to REPORT when the invocation is traced. */
+  readonly tracedReportBytes: number;
+  /** Business metrics that would be emitted only on failures (billed 0 on a healthy month). */
+  readonly failureMetrics: readonly string[];
   readonly storedUsers: number;
   readonly averageItemKb: number;
+  readonly capacity: CapacityDay;
+  /** Time one run of the capacity guard takes. */
+  readonly guardDurationMs: number;
 }
 
 export const DAYS_PER_MONTH = 365 / 12;
 export const HOURS_PER_MONTH = 24 * DAYS_PER_MONTH;
+
+/** An allowance of AWS's always-free tier that a line draws on. */
+export type FreePool =
+  | "lambda.requests"
+  | "lambda.gbSeconds"
+  | "dynamoDb.readCapacityUnits"
+  | "dynamoDb.writeCapacityUnits"
+  | "dynamoDb.storageGb"
+  | "cloudWatch.customMetrics"
+  | "cloudWatch.alarmMetrics"
+  | "cloudWatch.dashboards"
+  | "cloudWatch.logsGb"
+  | "xRay.tracesRecorded";
 
 export interface CostLine {
   readonly service: string;
@@ -79,6 +134,7 @@ export interface CostLine {
   readonly unit: string;
   readonly unitPrice: number;
   readonly monthly: number;
+  readonly pool?: FreePool;
 }
 
 export interface CostEstimate {
@@ -87,105 +143,180 @@ export interface CostEstimate {
   readonly byService: Readonly<Record<string, number>>;
 }
 
-const line = (service: string, item: string, quantity: number, unit: string, unitPrice: number): CostLine => ({
+const line = (service: string, item: string, quantity: number, unit: string, unitPrice: number, pool?: FreePool): CostLine => ({
   service,
   item,
   quantity,
   unit,
   unitPrice,
   monthly: quantity * unitPrice,
+  ...(pool ? { pool } : {}),
 });
 
-const summarize = (lines: CostLine[]): CostEstimate => {
+export const summarize = (lines: readonly CostLine[]): CostEstimate => {
   const byService: Record<string, number> = {};
   for (const { service, monthly } of lines) byService[service] = (byService[service] ?? 0) + monthly;
   return { lines, total: lines.reduce((sum, { monthly }) => sum + monthly, 0), byService };
 };
 
-/** Average consumed capacity units per second over a month, from the route mix. */
-export function averageUnitsPerSecond(traffic: TrafficAssumptions) {
-  const perSecond = traffic.requestsPerDay / 86_400;
-  return {
-    read: perSecond * traffic.routes.reduce((sum, route) => sum + route.share * route.readUnits, 0),
-    write: perSecond * traffic.routes.reduce((sum, route) => sum + route.share * route.writeUnits, 0),
-  };
+/** Probability that a Poisson count of mean `mean` is at least 1. */
+const atLeastOne = (mean: number) => 1 - Math.exp(-mean);
+
+/** E[min(N, r)] for N Poisson with mean `mean`: requests a reservoir of `r` a second takes. */
+function expectedWithin(mean: number, r: number): number {
+  let cumulative = 0;
+  let probability = Math.exp(-mean);
+  let expected = 0;
+  for (let k = 0; k < r; k++) {
+    cumulative += probability;
+    expected += 1 - cumulative; // P(N > k)
+    probability *= mean / (k + 1);
+  }
+  return expected;
 }
 
 /**
- * Provisioned capacity billed per hour: the autoscaling minimum, or what the
- * average load needs at the target utilization when that is more. The load
- * is charged to the table; indexes stay at their minimum unless a load says otherwise.
+ * Traces a day recorded under a sampling rule: each second, the reservoir's
+ * first requests, then the fixed rate of the rest (Poisson arrivals at the
+ * minute's average rate). This is how X-Ray applies a rule.
  */
-function provisionedLines(facts: DeploymentFacts, traffic: TrafficAssumptions, prices: Prices): CostLine[] {
-  const load = averageUnitsPerSecond(traffic);
-  return facts.capacity.flatMap((capacity, index) => {
-    const needed = (units: number) => (index === 0 ? units / (capacity.targetUtilizationPercent / 100) : 0);
-    const read = Math.min(capacity.read.max, Math.max(capacity.read.min, Math.ceil(needed(load.read))));
-    const write = Math.min(capacity.write.max, Math.max(capacity.write.min, Math.ceil(needed(load.write))));
-    return [
-      line("DynamoDB", `${capacity.name} provisioned reads`, read * HOURS_PER_MONTH, "RCU-hours", prices.dynamoDb.perRcuHour),
-      line("DynamoDB", `${capacity.name} provisioned writes`, write * HOURS_PER_MONTH, "WCU-hours", prices.dynamoDb.perWcuHour),
-    ];
-  });
+export function tracesPerDay(traffic: Pick<TrafficAssumptions, "requestsPerDay" | "minuteShares">, rule: { reservoirPerSecond: number; fixedRate: number }): number {
+  return traffic.minuteShares.reduce((total, share) => {
+    const perSecond = (traffic.requestsPerDay * share) / 60;
+    const reserved = expectedWithin(perSecond, rule.reservoirPerSecond);
+    return total + 60 * (reserved + rule.fixedRate * (perSecond - reserved));
+  }, 0);
 }
 
-function onDemandLines(traffic: TrafficAssumptions, prices: Prices): CostLine[] {
-  const load = averageUnitsPerSecond(traffic);
-  const seconds = DAYS_PER_MONTH * 86_400;
-  return [
-    line("DynamoDB", "on-demand read request units", (load.read * seconds) / 1e6, "million RRU", prices.dynamoDb.onDemandPerMillionReadUnits),
-    line("DynamoDB", "on-demand write request units", (load.write * seconds) / 1e6, "million WRU", prices.dynamoDb.onDemandPerMillionWriteUnits),
-  ];
+/** Hours of a day in which a metric emitted `perRequest` times a request gets at least one datapoint (what CloudWatch bills). */
+export function metricHoursPerDay(traffic: Pick<TrafficAssumptions, "requestsPerDay" | "minuteShares">, perRequest: number): number {
+  let hours = 0;
+  for (let hour = 0; hour < 24; hour++) {
+    const share = traffic.minuteShares.slice(hour * 60, hour * 60 + 60).reduce((sum, value) => sum + value, 0);
+    hours += atLeastOne(traffic.requestsPerDay * share * perRequest);
+  }
+  return hours;
 }
 
 /**
- * Monthly estimate per service for the deployment and the traffic, plus the
- * same traffic with DynamoDB on-demand and with an HTTP API instead of REST.
+ * Monthly estimate per service for the deployment and the traffic at list
+ * prices, the same with the always-free allowances (for an account that runs
+ * only this app), and the same traffic with DynamoDB on-demand and with an
+ * HTTP API instead of REST.
  */
 export function estimateMonthlyCost(facts: DeploymentFacts, traffic: TrafficAssumptions, prices: Prices) {
   const requestsPerMonth = traffic.requestsPerDay * DAYS_PER_MONTH;
-  const authorizerInvocations = requestsPerMonth * traffic.authorizerInvocationsPerRequest;
-  const memoryOf = (id: string) => facts.functions.find((fn) => fn.id === id);
-  const gbSecondPrice = (id: string) =>
-    memoryOf(id)?.architecture === "x86_64" ? prices.lambda.perGbSecondX86_64 : prices.lambda.perGbSecondArm64;
+  const perMonth = (perDay: number) => perDay * DAYS_PER_MONTH;
+  const fn = (id: string) => facts.functions.find((candidate) => candidate.id === id);
+  const gbSecondPrice = (id: string) => (fn(id)?.architecture === "x86_64" ? prices.lambda.perGbSecondX86_64 : prices.lambda.perGbSecondArm64);
+  const gbSeconds = (id: string, invocations: number, durationMs: number) => (invocations * Math.ceil(durationMs) * (fn(id)?.memoryMb ?? 128)) / 1024 / 1000;
 
-  const lambdaDuration = traffic.routes.map((route) => {
-    const memoryGb = (memoryOf(route.functionId)?.memoryMb ?? 128) / 1024;
-    const gbSeconds = requestsPerMonth * route.share * Math.ceil(route.durationMs) / 1000 * memoryGb;
-    return line("Lambda", `${route.functionId} duration`, gbSeconds, "GB-s", gbSecondPrice(route.functionId));
-  });
-  const authorizer = facts.functions.find((fn) => !traffic.routes.some((route) => route.functionId === fn.id));
-  if (authorizer) {
-    const gbSeconds = authorizerInvocations * Math.ceil(traffic.authorizerDurationMs) / 1000 * (authorizer.memoryMb / 1024);
-    lambdaDuration.push(line("Lambda", `${authorizer.id} duration`, gbSeconds, "GB-s", gbSecondPrice(authorizer.id)));
-  }
+  const routeFunctionIds = new Set(traffic.routes.map((route) => route.functionId));
+  const authorizer = facts.functions.find((candidate) => candidate.id === "Authorizer");
+  const guard = facts.functions.find((candidate) => candidate.id === "CapacityGuard");
+  const authorizerInvocations = perMonth(traffic.authorizerInvocationsPerDay);
+  const guardInvocations = guard ? perMonth(facts.scheduledInvocationsPerDay) : 0;
+  const sampling = facts.sampling ?? X_RAY_DEFAULT_RULE;
+  const traced = facts.functions.some((candidate) => candidate.tracing);
+  const tracesPerMonth = traced ? perMonth(tracesPerDay(traffic, sampling)) : 0;
+  const tracedShare = requestsPerMonth > 0 ? tracesPerMonth / requestsPerMonth : 0;
+
+  const lambda: CostLine[] = [
+    line("Lambda", "requests", (requestsPerMonth + authorizerInvocations + guardInvocations) / 1e6, "million requests", prices.lambda.perMillionRequests, "lambda.requests"),
+    ...traffic.routes.map((route) =>
+      line("Lambda", `${route.functionId} duration`, gbSeconds(route.functionId, requestsPerMonth * route.share, route.durationMs), "GB-s", gbSecondPrice(route.functionId), "lambda.gbSeconds"),
+    ),
+    ...(authorizer ? [line("Lambda", `${authorizer.id} duration`, gbSeconds(authorizer.id, authorizerInvocations, traffic.authorizerDurationMs), "GB-s", gbSecondPrice(authorizer.id), "lambda.gbSeconds")] : []),
+    ...(guard ? [line("Lambda", `${guard.id} duration`, gbSeconds(guard.id, guardInvocations, traffic.guardDurationMs), "GB-s", gbSecondPrice(guard.id), "lambda.gbSeconds")] : []),
+  ];
+
+  // Logs: one access log line a request; Lambda's own lines per invocation (REPORT longer when traced); what functions write.
+  const functionLogBytes = traffic.routes.reduce((sum, route) => sum + route.share * route.functionLogBytes, 0);
+  const invocationsPerRequest = 1 + authorizerInvocations / Math.max(requestsPerMonth, 1);
+  const logBytesPerRequest =
+    traffic.accessLogBytes + invocationsPerRequest * traffic.platformLogBytes + tracedShare * traffic.tracedReportBytes + functionLogBytes;
+  const logGb = (requestsPerMonth * logBytesPerRequest) / 1024 ** 3;
+  const storedLogGb = logGb * Math.min(facts.logRetentionDays / (365 / 12), 12);
+
+  // Custom metrics: billed by the hour, only in hours they receive data.
+  const emitted = new Map<string, number>();
+  for (const route of traffic.routes) for (const metric of route.emits) emitted.set(metric, (emitted.get(metric) ?? 0) + route.share);
+  const customMetricMonths = [...emitted.values()].reduce((sum, perRequest) => sum + metricHoursPerDay(traffic, perRequest) / 24, 0);
+
+  const alarmMetrics = facts.alarms.reduce((sum, alarm) => sum + alarm.metrics, 0);
+  const autoscalingAlarms = facts.dynamoDbTargetTrackingPolicies * ALARMS_PER_DYNAMODB_TARGET_TRACKING_POLICY;
   const storageGb = (traffic.storedUsers * traffic.averageItemKb) / (1024 * 1024);
-  const logGb = (requestsPerMonth * traffic.logBytesPerRequest) / 1024 ** 3;
-  const traced = facts.functions.some((fn) => fn.tracing);
+
+  const cloudWatch: CostLine[] = [
+    line("CloudWatch", "dashboards", facts.dashboards.length, "dashboard-months", prices.cloudWatch.perDashboardMonth, "cloudWatch.dashboards"),
+    line("CloudWatch", `alarm metrics of the stacks' ${facts.alarms.length} alarms`, alarmMetrics, "alarm metric-months", prices.cloudWatch.perAlarmMetricMonth, "cloudWatch.alarmMetrics"),
+    line("CloudWatch", "alarms DynamoDB auto scaling creates", autoscalingAlarms, "alarm metric-months", prices.cloudWatch.perAlarmMetricMonth, "cloudWatch.alarmMetrics"),
+    ...(facts.compositeAlarms > 0 ? [line("CloudWatch", "composite alarms", facts.compositeAlarms, "alarm-months", prices.cloudWatch.perCompositeAlarmMonth)] : []),
+    line("CloudWatch", `custom metrics (${[...emitted.keys()].join(", ")})`, customMetricMonths, "metric-months", prices.cloudWatch.perCustomMetricMonth, "cloudWatch.customMetrics"),
+    line("CloudWatch", "log ingestion", logGb, "GB", prices.cloudWatch.logsIngestionPerGb, "cloudWatch.logsGb"),
+    line("CloudWatch", "log storage", storedLogGb, "GB-month", prices.cloudWatch.logsStoragePerGbMonth, "cloudWatch.logsGb"),
+  ];
 
   const shared: CostLine[] = [
-    line("Lambda", "requests", (requestsPerMonth + authorizerInvocations) / 1e6, "million requests", prices.lambda.perMillionRequests),
-    ...lambdaDuration,
-    line("DynamoDB", "storage", storageGb, "GB-month", prices.dynamoDb.storagePerGbMonth),
+    ...lambda,
+    line("DynamoDB", "storage", storageGb, "GB-month", prices.dynamoDb.storagePerGbMonth, "dynamoDb.storageGb"),
     line("DynamoDB", "point-in-time recovery", storageGb, "GB-month", prices.dynamoDb.pointInTimeRecoveryPerGbMonth),
     line("Secrets Manager", "secrets", facts.secrets, "secret-months", prices.secretsManager.perSecretMonth),
-    line("Secrets Manager", "API calls", (traffic.secretsApiCallsPerDay * DAYS_PER_MONTH) / 10_000, "10k calls", prices.secretsManager.perTenThousandApiCalls),
-    line("CloudWatch", "dashboards", facts.dashboards, "dashboard-months", prices.cloudWatch.perDashboardMonth),
-    line("CloudWatch", "alarms", facts.alarms, "alarm-months", prices.cloudWatch.perStandardAlarmMonth),
-    line("CloudWatch", "custom metrics", traffic.customMetrics, "metric-months", prices.cloudWatch.perCustomMetricMonth),
-    line("CloudWatch", "log ingestion", logGb, "GB", prices.cloudWatch.logsIngestionPerGb),
-    line("CloudWatch", "log storage", logGb * Math.min(facts.logRetentionDays / 30, 12), "GB-month", prices.cloudWatch.logsStoragePerGbMonth),
-    ...(traced ? [line("X-Ray", "traces recorded", requestsPerMonth / 1e6, "million traces", prices.xRay.perMillionTracesRecorded)] : []),
+    line("Secrets Manager", "API calls", perMonth(traffic.secretsApiCallsPerDay) / 10_000, "10k calls", prices.secretsManager.perTenThousandApiCalls),
+    ...cloudWatch,
+    ...(traced ? [line("X-Ray", `traces recorded (rule: ${sampling.reservoirPerSecond}/s, then ${100 * sampling.fixedRate} %)`, tracesPerMonth / 1e6, "million traces", prices.xRay.perMillionTracesRecorded, "xRay.tracesRecorded")] : []),
+    ...(guard ? [line("EventBridge", "scheduled capacity checks", guardInvocations / 1e6, "million invocations", prices.eventBridge.perMillionScheduledInvocations)] : []),
   ];
   const restApi = line("API Gateway", "REST API requests", requestsPerMonth / 1e6, "million requests", prices.apiGateway.restApiPerMillionRequests);
   const httpApi = line("API Gateway", "HTTP API requests", requestsPerMonth / 1e6, "million requests", prices.apiGateway.httpApiPerMillionRequests);
-  const provisioned = provisionedLines(facts, traffic, prices);
-  const onDemand = onDemandLines(traffic, prices);
-
+  const provisioned = [
+    line("DynamoDB", "provisioned reads (table and index)", perMonth(traffic.capacity.provisionedUnitHours.read), "RCU-hours", prices.dynamoDb.perRcuHour, "dynamoDb.readCapacityUnits"),
+    line("DynamoDB", "provisioned writes (table and index)", perMonth(traffic.capacity.provisionedUnitHours.write), "WCU-hours", prices.dynamoDb.perWcuHour, "dynamoDb.writeCapacityUnits"),
+  ];
+  const onDemand = [
+    line("DynamoDB", "on-demand read request units", perMonth(traffic.capacity.consumedUnits.read) / 1e6, "million RRU", prices.dynamoDb.onDemandPerMillionReadUnits),
+    line("DynamoDB", "on-demand write request units", perMonth(traffic.capacity.consumedUnits.write) / 1e6, "million WRU", prices.dynamoDb.onDemandPerMillionWriteUnits),
+  ];
+  const configured = summarize([restApi, ...shared, ...provisioned]);
   return {
     requestsPerMonth,
-    configured: summarize([restApi, ...shared, ...provisioned]),
+    logBytesPerRequest,
+    tracesPerMonth,
+    configured,
+    alwaysFree: applyAlwaysFree(configured.lines, facts, prices),
     dynamoDbOnDemand: summarize([restApi, ...shared, ...onDemand]),
     httpApi: summarize([httpApi, ...shared, ...provisioned]),
+    perMillionRequests: requestsPerMonth > 0 ? configured.total / (requestsPerMonth / 1e6) : Number.NaN,
   };
+}
+
+/**
+ * The same lines less AWS's always-free allowances, each pool shared by the
+ * lines that draw on it in order. A dashboard is free only with at most 50
+ * metrics. An account that runs anything else shares these pools.
+ */
+export function applyAlwaysFree(lines: readonly CostLine[], facts: DeploymentFacts, prices: Prices): CostEstimate {
+  const free = prices.alwaysFree;
+  const freeDashboards = Math.min(free.cloudWatch.dashboards, facts.dashboards.filter((dashboard) => dashboard.metrics <= free.cloudWatch.metricsPerFreeDashboard).length);
+  const left: Record<FreePool, number> = {
+    "lambda.requests": free.lambda.requests / 1e6,
+    "lambda.gbSeconds": free.lambda.gbSeconds,
+    "dynamoDb.readCapacityUnits": free.dynamoDb.readCapacityUnits * HOURS_PER_MONTH,
+    "dynamoDb.writeCapacityUnits": free.dynamoDb.writeCapacityUnits * HOURS_PER_MONTH,
+    "dynamoDb.storageGb": free.dynamoDb.storageGb,
+    "cloudWatch.customMetrics": free.cloudWatch.customMetrics,
+    "cloudWatch.alarmMetrics": free.cloudWatch.alarmMetrics,
+    "cloudWatch.dashboards": freeDashboards,
+    "cloudWatch.logsGb": free.cloudWatch.logsGb,
+    "xRay.tracesRecorded": free.xRay.tracesRecorded / 1e6,
+  };
+  return summarize(
+    lines.map((entry) => {
+      if (!entry.pool) return entry;
+      const covered = Math.min(entry.quantity, left[entry.pool]);
+      left[entry.pool] -= covered;
+      const quantity = entry.quantity - covered;
+      return { ...entry, quantity, monthly: quantity * entry.unitPrice };
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { openApiDocument } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 import { apiReferenceFiles } from "../../packages/local/src/gateway/api-reference.js";
 
 export const buildUsage = `Write the API reference page as static files, for any static host (S3, CloudFront, GitHub Pages).

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatewayProblem, gatewayResponses, type GatewayResponseType } from "../../packages/core/src/api/gateway-responses.js";
-import { authorizer, functionDefaults, functionEnvironment, routeList } from "../../packages/core/src/api/routes.js";
+import { authorizer, functionDefaults, functionEnvironment, requestBodyMediaTypes, routeList } from "../../packages/core/src/api/routes.js";
 import { retentionDays, stageSettings } from "../../stacks/stage-settings.js";
 import { apiResources } from "./helpers/api-template.js";
 import { render } from "./helpers/cfn.js";
@@ -32,6 +32,12 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       routeList.map(({ method, path }) => `${method} ${path}`).sort(),
     );
     expect(routes).toHaveLength(routeList.length);
+  });
+
+  it("passes JSON request bodies to the functions as the bytes sent (binary media types), so invalid UTF-8 can be refused", async () => {
+    const { only } = await api();
+    const [, restApi] = only("AWS::ApiGateway::RestApi");
+    expect(restApi.Properties?.BinaryMediaTypes).toEqual([...requestBodyMediaTypes]);
   });
 
   it("integrates every route with the live alias of its own function's current version", async () => {
@@ -210,7 +216,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   });
 
   if (settings.deployment.kind === "canary") {
-    it("shifts traffic as a 10% canary for 5 minutes, rolling back on the function's errors or the API's 5XX alarm", async () => {
+    it("shifts traffic as a 10% canary for 5 minutes, rolling back on the handlers' unexpected errors or the API's 5XX alarm", async () => {
       const { ofType, only, functions, resources } = await api();
       const [configId, config] = only("AWS::CodeDeploy::DeploymentConfig");
       expect(config.Properties?.TrafficRoutingConfig).toEqual({
@@ -223,11 +229,10 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       for (const { definition, functionId, alias } of functions) {
         const groupId = render((alias?.UpdatePolicy?.CodeDeployLambdaAliasUpdate as { DeploymentGroupName: unknown }).DeploymentGroupName).slice(1, -1);
         const group = resources[groupId];
-        const [errorsId] = single(Object.fromEntries(ofType("AWS::CloudWatch::Alarm")), `${definition.id}Errors`);
-        expect(resources[errorsId]?.Properties).toMatchObject({
-          MetricName: "Errors",
-          Dimensions: [{ Name: "FunctionName", Value: { Ref: functionId } }],
-        });
+        const [errorsId] = single(Object.fromEntries(ofType("AWS::CloudWatch::Alarm")), "UnexpectedErrors");
+        expect(resources[errorsId]?.Properties).toMatchObject({ Namespace: "UsersApi", MetricName: "UnexpectedError" });
+        expect(definition.id).toBeTruthy();
+        expect(functionId).toBeTruthy();
         expect(group?.Properties).toMatchObject({
           DeploymentConfigName: { Ref: configId },
           AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: errorsId } }, { Name: { Ref: api5xxId } }] },

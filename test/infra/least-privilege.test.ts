@@ -7,6 +7,12 @@ import { single, stages, synthesizeBeforeAll, synthesized, type StackId, type Te
 
 /** AWS offers no resource narrower than `*` for these actions; they are the only ones allowed on `*`. */
 const X_RAY_ACTIONS = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
+/** The capacity guard's metric reads and autoscaling calls have no narrower resource either (stacks/capacity-guard.ts). */
+const CAPACITY_GUARD_UNSCOPED_ACTIONS = [
+  "application-autoscaling:DescribeScalableTargets",
+  "application-autoscaling:RegisterScalableTarget",
+  "cloudwatch:GetMetricData",
+];
 
 const stackIds: StackId[] = ["Database", "Secrets", "Alerts", "Api", "Monitoring"];
 
@@ -95,16 +101,39 @@ describe.each(stages)("least privilege in %s", (stage) => {
     ]);
   });
 
-  it("uses no '*' action anywhere, and '*' as a resource only for X-Ray, which offers nothing narrower", async () => {
-    const { statements } = await policiesOf(stage);
+  it("uses no '*' action anywhere, and '*' as a resource only for X-Ray and the capacity guard's calls, which offer nothing narrower", async () => {
+    const { statements, synthesis } = await policiesOf(stage);
+    const [guardRoleId] = single(synthesis.resources("Monitoring", "AWS::IAM::Role"), "CapacityGuardRole");
     expect(statements.length).toBeGreaterThan(0);
     for (const { actions, resources, role } of statements) {
       for (const action of actions) expect(action, role).not.toContain("*");
       for (const resource of resources) {
-        if (resource === "*") expect(actions, role).toEqual(X_RAY_ACTIONS);
-        else expect(resource, role).not.toContain("*");
+        if (resource !== "*") expect(resource, role).not.toContain("*");
+        else if (role === `{Monitoring:${guardRoleId}}` && actions[0] !== X_RAY_ACTIONS[0]) expect(actions, role).toEqual(CAPACITY_GUARD_UNSCOPED_ACTIONS);
+        else expect(actions, role).toEqual(X_RAY_ACTIONS);
       }
     }
+  });
+
+  it("lets the capacity guard read only this table's description, publish only to this stage's topic, and write only its own logs", async () => {
+    const { statements, synthesis } = await policiesOf(stage);
+    const [guardRoleId] = single(synthesis.resources("Monitoring", "AWS::IAM::Role"), "CapacityGuardRole");
+    const [tableId] = single(synthesis.resources("Database", "AWS::DynamoDB::Table"), "UsersTable");
+    const [topicId] = single(synthesis.resources("Alerts", "AWS::SNS::Topic"), "AlarmTopic");
+    const [logsId] = single(synthesis.resources("Monitoring", "AWS::Logs::LogGroup"), "CapacityGuardLogs");
+    const grants = statements
+      .filter(({ role }) => role === `{Monitoring:${guardRoleId}}`)
+      .flatMap(({ actions, resources }) => actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`)));
+    expect(grants.sort()).toEqual(
+      [
+        `dynamodb:DescribeTable {Database:${tableId}.Arn}`,
+        `sns:Publish {Alerts:${topicId}}`,
+        `logs:CreateLogStream {Monitoring:${logsId}.Arn}`,
+        `logs:PutLogEvents {Monitoring:${logsId}.Arn}`,
+        ...CAPACITY_GUARD_UNSCOPED_ACTIONS.map((action) => `${action} *`),
+        ...X_RAY_ACTIONS.map((action) => `${action} *`),
+      ].sort(),
+    );
   });
 
   it("attaches no AWS managed policy to any role", async () => {
@@ -144,7 +173,7 @@ describe.each(stages)("least privilege in %s", (stage) => {
       const literals = Object.entries(variables).filter(([, value]) => typeof value === "string");
       for (const [name, value] of literals) {
         expect(`${name}=${String(value)}`).toMatch(
-          /^(AWS_NODEJS_CONNECTION_REUSE_ENABLED=1|CORS_ALLOW_ORIGIN=[\w:/.*-]+|NODE_OPTIONS=--enable-source-maps|POWERTOOLS_\w+=[\w-]+|SST_(APP|STAGE)=[\w-]+|SST_SSM_PREFIX=\/sst\/[\w-]+\/[\w-]+\/|SST_Secret_value_\w+=__FETCH_FROM_SSM__)$/,
+          /^(AWS_NODEJS_CONNECTION_REUSE_ENABLED=1|CORS_ALLOW_ORIGIN=[\w:/.*-]+|NODE_OPTIONS=--enable-source-maps|POWERTOOLS_\w+=[\w-]+|SST_(APP|STAGE)=[\w-]+|SST_SSM_PREFIX=\/sst\/[\w-]+\/[\w-]+\/|SST_Secret_value_\w+=__FETCH_FROM_SSM__|USERS_LIST_SETTINGS=\{.*\})$/,
         );
       }
     }

@@ -45,10 +45,12 @@ async function monitoringOf(stage: TestStage) {
 
   const [, dashboard] = single(synthesis.resources("Monitoring", "AWS::CloudWatch::Dashboard"), "Dashboard");
   const body = JSON.parse(read(dashboard.Properties?.DashboardBody, "Monitoring")) as {
-    widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }[];
+    widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[]; query?: string; title?: string } }[];
   };
   const widgets = body.widgets.map(({ type, properties }) => ({
     type,
+    title: properties.title,
+    query: properties.query,
     alarms: properties.alarms ?? [],
     metrics: (properties.metrics ?? []).map((line): MetricLine => {
       if (typeof line[0] === "object") return { dimensions: {}, expression: (line[0] as { expression: string }).expression };
@@ -104,18 +106,25 @@ async function monitoringOf(stage: TestStage) {
   };
 }
 
+const alarm = (monitoring: Awaited<ReturnType<typeof monitoringOf>>, prefix: string) => monitoring.alarm(prefix);
+
 describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
   synthesizeBeforeAll(stage);
-  const { alarms: thresholds, database } = stageSettings(stage);
+  const { alarms: thresholds } = stageSettings(stage);
 
-  it("sends every alarm of the stage to its alerts topic", async () => {
+  it("has four alarms, each sent to the stage's alerts topic", async () => {
     const { alarms, topicRef } = await monitoringOf(stage);
-    expect(alarms).toHaveLength(2 + 2 * functionIds.length + 3 * (1 + indexNames.length));
+    expect(alarms.map(({ id }) => id.replace(/[0-9A-F]{8}$/, "")).sort()).toEqual(["Api5xxRate", "ApiP99Latency", "DynamoDbThrottled", "UnexpectedErrors"]);
     for (const { id, properties, actions } of alarms) {
-      expect(actions, id).toBe(`[${topicRef}]`);
+      expect(actions, id).toContain(topicRef);
       expect(properties.AlarmName).toMatch(new RegExp(`^${stage}-users-api-`));
       expect(properties.TreatMissingData).toBe("notBreaching");
     }
+  });
+
+  it("reads one metric per alarm, since CloudWatch bills every metric an alarm reads", async () => {
+    const { alarms } = await monitoringOf(stage);
+    for (const { id, metrics } of alarms) expect(metrics.filter(({ name }) => name !== undefined), id).toHaveLength(1);
   });
 
   it("alarms on this stage's API 5XX rate and p99 latency at the stage's thresholds", async () => {
@@ -131,48 +140,24 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
     expect(latency.metrics).toEqual([{ namespace: "AWS/ApiGateway", name: "Latency", dimensions: apiDimensions, stat: "p99" }]);
   });
 
-  it.each(functionIds)("alarms on the errors and throttles of %s", async (id) => {
-    const { alarm, functionRef } = await monitoringOf(stage);
-    for (const [kind, threshold] of [
-      ["Errors", thresholds.functionErrors],
-      ["Throttles", thresholds.functionThrottles],
-    ] as const) {
-      const { properties, metrics } = alarm(`${id}${kind}`);
-      expect(properties.Threshold).toBe(threshold);
-      expect(metrics).toEqual([{ namespace: "AWS/Lambda", name: kind, dimensions: { FunctionName: functionRef(id) }, stat: "Sum" }]);
-    }
+  it("alarms on the unexpected errors every handler counts, per minute, for this stage only", async () => {
+    const { properties, metrics } = alarm(await monitoringOf(stage), "UnexpectedErrors");
+    expect(properties).toMatchObject({ Threshold: thresholds.unexpectedErrors, Period: 60 });
+    expect(metrics).toEqual([
+      { namespace: functionDefaults.metricsNamespace, name: "UnexpectedError", dimensions: { service: functionDefaults.serviceName, stage }, stat: "Sum" },
+    ]);
   });
 
-  it("alarms on DynamoDB throttling and on capacity close to the autoscaling maximum, for the table and each index", async () => {
-    const { alarm, tableRef } = await monitoringOf(stage);
-    const targets = [
-      { prefix: "Table", dimensions: { TableName: tableRef }, bounds: database.table },
-      ...indexNames.map((index) => ({
-        prefix: `Index${index}`,
-        dimensions: { TableName: tableRef, GlobalSecondaryIndexName: index },
-        bounds: database.indexes,
-      })),
-    ];
-    for (const { prefix, dimensions, bounds } of targets) {
-      const throttles = alarm(`${prefix}Throttles`);
-      expect(throttles.properties.Threshold).toBe(thresholds.dynamoDbThrottleEvents);
-      expect(throttles.metrics).toEqual([
-        { dimensions: {}, expression: "reads + writes" },
-        { namespace: "AWS/DynamoDB", name: "ReadThrottleEvents", dimensions, stat: "Sum" },
-        { namespace: "AWS/DynamoDB", name: "WriteThrottleEvents", dimensions, stat: "Sum" },
-      ]);
-      for (const [kind, { max }] of [
-        ["Read", bounds.read],
-        ["Write", bounds.write],
-      ] as const) {
-        const capacity = alarm(`${prefix}${kind}CapacityNearMaximum`);
-        expect(capacity.properties.Threshold).toBe((max * thresholds.capacityOfMaximumPercent) / 100);
-        expect(capacity.metrics).toEqual([
-          { dimensions: {}, expression: "consumed / PERIOD(consumed)" },
-          { namespace: "AWS/DynamoDB", name: `Consumed${kind}CapacityUnits`, dimensions, stat: "Sum" },
-        ]);
-      }
-    }
+  it("alarms on DynamoDB throttling of any table or index request, per minute, and wakes the capacity guard on ALARM and on OK", async () => {
+    const monitoring = await monitoringOf(stage);
+    const { properties, metrics, actions } = alarm(monitoring, "DynamoDbThrottled");
+    expect(properties).toMatchObject({ Threshold: thresholds.dynamoDbThrottledRequests, Period: 60, EvaluationPeriods: 1 });
+    expect(metrics).toEqual([
+      { namespace: functionDefaults.metricsNamespace, name: "DynamoDbThrottled", dimensions: { service: functionDefaults.serviceName, stage }, stat: "Sum" },
+    ]);
+    const [guardId] = single(monitoring.synthesis.resources("Monitoring", "AWS::Lambda::Function"), "CapacityGuard");
+    expect(actions).toBe(`[${monitoring.topicRef},{Monitoring:${guardId}.Arn}]`);
+    expect(render(properties.OKActions)).toBe(`[{${guardId}.Arn}]`);
   });
 
   it("charts this stage's API requests, 4XX, 5XX, and latency and integration latency at p50, p90 and p99", async () => {
@@ -186,16 +171,40 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
     }
   });
 
-  it.each(functionIds)("charts %s: invocations, errors, throttles, duration p50 and p99, concurrent executions", async (id) => {
+  it.each(functionIds)("charts %s: invocations, errors and duration p99", async (id) => {
     const { metrics, functionRef } = await monitoringOf(stage);
     const charted = new Set(
       metrics
         .filter(({ namespace, dimensions }) => namespace === "AWS/Lambda" && dimensions.FunctionName === functionRef(id))
         .map(({ name, stat }) => `${name} ${stat}`),
     );
-    expect(charted).toEqual(
-      new Set(["Invocations Sum", "Errors Sum", "Throttles Sum", "Duration p50", "Duration p99", "ConcurrentExecutions Maximum"]),
+    expect(charted).toEqual(new Set(["Invocations Sum", "Errors Sum", "Duration p99"]));
+  });
+
+  it("charts the concurrency and throttles of the account's Lambda pool, which every function shares", async () => {
+    const { metrics } = await monitoringOf(stage);
+    const account = metrics.filter(({ namespace, dimensions }) => namespace === "AWS/Lambda" && Object.keys(dimensions).length === 0);
+    expect(account.map(({ name, stat }) => `${name} ${stat}`).sort()).toEqual(["ConcurrentExecutions Maximum", "Throttles Sum"]);
+  });
+
+  it("charts cold starts of every function from the Init Duration of Lambda's REPORT lines, not from a metric per function", async () => {
+    const { widgets, synthesis } = await monitoringOf(stage);
+    const [coldStarts] = widgets.filter(({ type }) => type === "log");
+    expect(coldStarts?.query).toContain('filter @type = "REPORT" and ispresent(@initDuration)');
+    const { functions } = apiResources(synthesis);
+    for (const { fn } of functions) {
+      const logGroup = render((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
+      expect(coldStarts?.query).toContain(`{Api:${logGroup}}`);
+    }
+  });
+
+  it("references at most 50 metrics, the most a dashboard of CloudWatch's always-free tier may", async () => {
+    const { metrics } = await monitoringOf(stage);
+    const distinct = new Set(
+      metrics.filter(({ name }) => name !== undefined).map(({ namespace, name, dimensions }) => JSON.stringify([namespace, name, dimensions])),
     );
+    expect(metrics.some(({ expression }) => expression?.startsWith("SEARCH("))).toBe(false);
+    expect(distinct.size).toBeLessThanOrEqual(50);
   });
 
   it("charts consumed against provisioned capacity and the throttle events of the table and each index", async () => {
@@ -219,23 +228,11 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
     }
   });
 
-  it("charts throttled requests, system errors and latency of every operation on this stage's table", async () => {
-    const { metrics, tableRef } = await monitoringOf(stage);
-    const searches = metrics.flatMap(({ expression }) => (expression?.startsWith("SEARCH(") ? [expression] : []));
-    for (const name of ["ThrottledRequests", "SystemErrors", "SuccessfulRequestLatency"]) {
-      expect(searches).toContainEqual(expect.stringContaining(`MetricName="${name}" TableName="${tableRef}"`));
-    }
-  });
-
   it("charts every business metric the handlers emit, for this stage only", async () => {
-    const { metrics, functionRef } = await monitoringOf(stage);
+    const { metrics } = await monitoringOf(stage);
     const business = metrics.filter(({ namespace }) => namespace === functionDefaults.metricsNamespace);
     expect(new Set(business.map(({ name }) => name))).toEqual(new Set(businessMetrics));
-    for (const { dimensions } of business) {
-      expect(dimensions).toMatchObject({ service: functionDefaults.serviceName, stage });
-    }
-    const coldStarts = business.filter(({ name }) => name === "ColdStart").map(({ dimensions }) => dimensions.function_name);
-    expect(coldStarts.sort()).toEqual(functionIds.map(functionRef).sort());
+    for (const { dimensions } of business) expect(dimensions).toEqual({ service: functionDefaults.serviceName, stage });
   });
 
   it("shows the state of every alarm on the dashboard", async () => {
@@ -289,5 +286,56 @@ describe("the alerts topic", () => {
     const synthesis = await synthesized("dev");
     expect(synthesis.resources("Alerts", "AWS::SNS::Subscription")).toEqual({});
     expect(synthesis.resources("Alerts", "AWS::SSM::Parameter")).toEqual({});
+  });
+});
+
+describe.each(["dev", "prod"] as const)("tracing and the capacity guard of %s", (stage) => {
+  synthesizeBeforeAll(stage);
+  const settings = stageSettings(stage);
+
+  it("samples this API stage's requests with the stage's X-Ray rule, ahead of X-Ray's default rule", async () => {
+    const synthesis = await synthesized(stage);
+    const [, rule] = single(synthesis.resources("Monitoring", "AWS::XRay::SamplingRule"), "ApiSamplingRule");
+    const [, restApi] = single(synthesis.resources("Api", "AWS::ApiGateway::RestApi"), "Api");
+    expect(rule.Properties?.SamplingRule).toEqual({
+      RuleName: `${stage}-users-api`,
+      Priority: 1000,
+      ReservoirSize: settings.tracing.reservoirPerSecond,
+      FixedRate: settings.tracing.fixedRatePercent / 100,
+      ServiceName: `${String(restApi.Properties?.Name)}/${stage}`,
+      ServiceType: "AWS::ApiGateway::Stage",
+      Host: "*",
+      HTTPMethod: "*",
+      URLPath: "*",
+      ResourceARN: "*",
+      Version: 1,
+    });
+  });
+
+  it("hands the guard the stage's capacity bounds, target and threshold, the table and the alerts topic", async () => {
+    const synthesis = await synthesized(stage);
+    const exports = exportsOf(synthesis.stacks);
+    const [, guard] = single(synthesis.resources("Monitoring", "AWS::Lambda::Function"), "CapacityGuard");
+    const [tableId] = single(synthesis.resources("Database", "AWS::DynamoDB::Table"), "UsersTable");
+    const [topicId] = single(synthesis.resources("Alerts", "AWS::SNS::Topic"), "AlarmTopic");
+    const variables = (guard.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const guardSettings = JSON.parse(qualified(render(variables.CAPACITY_GUARD_SETTINGS, exports), "Monitoring")) as Record<string, unknown>;
+    expect(guardSettings).toEqual({
+      tableName: `{Database:${tableId}}`,
+      indexNames,
+      table: settings.database.table,
+      indexes: settings.database.indexes,
+      targetUtilizationPercent: settings.database.targetUtilizationPercent,
+      capacityOfMaximumPercent: settings.alarms.capacityOfMaximumPercent,
+      topicArn: `{Alerts:${topicId}}`,
+    });
+  });
+
+  it("runs the guard's capacity check every hour", async () => {
+    const synthesis = await synthesized(stage);
+    const [guardId] = single(synthesis.resources("Monitoring", "AWS::Lambda::Function"), "CapacityGuard");
+    const [, rule] = single(synthesis.resources("Monitoring", "AWS::Events::Rule"), "CapacityGuardSchedule");
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: "rate(1 hour)", State: "ENABLED" });
+    expect(render((rule.Properties?.Targets as { Arn: unknown }[])[0]?.Arn)).toBe(`{${guardId}.Arn}`);
   });
 });

@@ -77,7 +77,8 @@ describe("stageSettings", () => {
     const dev = stageSettings("dev").alarms;
     expect(prod.api5xxRatePercent).toBeLessThan(dev.api5xxRatePercent);
     expect(prod.apiP99LatencyMs).toBeLessThan(dev.apiP99LatencyMs);
-    expect(prod.functionErrors).toBeLessThanOrEqual(dev.functionErrors);
+    expect(prod.unexpectedErrors).toBeLessThanOrEqual(dev.unexpectedErrors);
+    expect(prod.dynamoDbThrottledRequests).toBeLessThanOrEqual(dev.dynamoDbThrottledRequests);
   });
 
   it("logs at INFO in prod and DEBUG in development stages", () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openApiDocument, routes, type User, type UserPage } from "@users-api/core";
+import { routes, type User, type UserPage } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 import { freePort } from "../../packages/local/src/emulators/child-process.js";
 import { startRecordingApi, type Reply } from "./helpers/recording-api.js";
 import { responseValidator, type RecordedExchange } from "./helpers/response-validator.js";

@@ -19,15 +19,16 @@ import {
   ValidationFailed,
   etagOf,
   gatewayResponses,
-  openApiDocument,
   problemTypes,
+  documentationPaths,
+  encodeCursor,
   routeList,
   userLimits,
   type DomainError,
   type DomainErrorKind,
-  type OperationObject,
   type ProblemStatus,
 } from "@users-api/core";
+import { openApiDocument, type oas31 } from "@users-api/core/api/openapi";
 import { responseForError } from "../../packages/functions/src/http/response.js";
 import { documentSchemas } from "./helpers/response-validator.js";
 
@@ -39,11 +40,17 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const document = openApiDocument();
 const schemas = documentSchemas(document);
-const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-  Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation: operation as OperationObject })),
+const paths = document.paths ?? {};
+const operations = Object.entries(paths).flatMap(([path, methods]) =>
+  (["get", "put", "post", "delete", "patch"] as const)
+    .filter((method) => methods[method] !== undefined)
+    .map((method) => ({ path, method: method.toUpperCase(), operation: methods[method] as oas31.OperationObject })),
 );
-const problemStatusesOf = (operation: OperationObject) =>
-  Object.entries(operation.responses)
+const userOperations = operations.filter(({ operation }) => operation.tags?.includes("users"));
+const responsesOf = (operation: oas31.OperationObject) => (operation.responses ?? {}) as Record<string, oas31.ResponseObject>;
+const operationOf = (path: string, method: string) => paths[path]?.[method.toLowerCase() as "get"];
+const problemStatusesOf = (operation: oas31.OperationObject) =>
+  Object.entries(responsesOf(operation))
     .filter(([, response]) => response.content?.["application/problem+json"] !== undefined)
     .map(([status]) => Number(status));
 
@@ -61,21 +68,30 @@ describe("the OpenAPI document", () => {
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
 
-  it("documents exactly the routes of routeList", () => {
-    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+  it("documents exactly the routes of routeList as the users operations", () => {
+    expect(userOperations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
       routeList.map(({ method, path }) => `${method} ${path}`).sort(),
     );
   });
 
   it.each(routeList)("documents $method $path as $operation, callable with the $scope scope only", (route) => {
-    const operation = document.paths[route.path]?.[route.method.toLowerCase() as "get"];
+    const operation = operationOf(route.path, route.method);
     expect(operation?.operationId).toBe(route.operation);
     expect(operation?.security).toEqual([{ ApiKey: [route.scope] }]);
-    expect(document.components.securitySchemes.ApiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+    expect(document.components?.securitySchemes?.ApiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+  });
+
+  it("documents the documents served beside the API as needing no key, and says only the users operations need one", () => {
+    expect(
+      Object.values(documentationPaths).map((path) => ({ path, security: operationOf(path, "GET")?.security, tags: operationOf(path, "GET")?.tags })),
+    ).toEqual(Object.values(documentationPaths).map((path) => ({ path, security: [], tags: ["documentation"] })));
+    expect(operations.filter(({ operation }) => operation.security === undefined)).toEqual([]);
+    expect(document.info.description).toContain("Every users operation needs an API key");
+    expect(document.info.description).not.toMatch(/every request needs/i);
   });
 
   it.each(routeList)("documents on $operation every status API Gateway or any handler can answer", (route) => {
-    const operation = document.paths[route.path]?.[route.method.toLowerCase() as "get"];
+    const operation = operationOf(route.path, route.method);
     expect(operation && problemStatusesOf(operation)).toEqual(expect.arrayContaining([401, 403, 413, 429, 500, 502, 503, 504]));
   });
 
@@ -98,14 +114,14 @@ describe("the OpenAPI document", () => {
       500,
       ...Object.values(gatewayResponses).map(({ status }) => status),
     ]);
-    const documented = new Set(operations.flatMap(({ operation }) => problemStatusesOf(operation)));
+    const documented = new Set(userOperations.flatMap(({ operation }) => problemStatusesOf(operation)));
     expect([...documented].sort()).toEqual([...producible].sort());
   });
 
   it("pins every problem response to the type, title and status problem.ts gives its status", () => {
     for (const { operation } of operations) {
       for (const status of problemStatusesOf(operation)) {
-        const schema = operation.responses[String(status)]?.content?.["application/problem+json"]?.schema;
+        const schema = responsesOf(operation)[String(status)]?.content?.["application/problem+json"]?.schema;
         const { type, title } = problemTypes[status as ProblemStatus];
         expect(schema).toEqual({
           allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { type: { const: type }, title: { const: title }, status: { const: status } } }],
@@ -115,10 +131,10 @@ describe("the OpenAPI document", () => {
   });
 
   it("requires Retry-After on every 503 and allows it on the 409 of a create still in progress", () => {
-    for (const { operation } of operations) {
-      expect(operation.responses["503"]?.headers?.["Retry-After"]).toEqual({ $ref: "#/components/headers/RetryAfter" });
+    for (const { operation } of userOperations) {
+      expect(responsesOf(operation)["503"]?.headers?.["Retry-After"]).toEqual({ $ref: "#/components/headers/RetryAfter" });
     }
-    expect(document.paths["/users"]?.post?.responses["409"]?.headers?.["Retry-After"]).toMatchObject({ required: false });
+    expect(responsesOf(paths["/users"]?.post ?? { responses: {} })["409"]?.headers?.["Retry-After"]).toMatchObject({ required: false });
   });
 
   it("describes ETag in the form etagOf gives it", () => {
@@ -138,6 +154,7 @@ describe("request bodies in the document", () => {
   const userInput = schemas.validatorAt("/components/schemas/UserInput");
   const userPatch = schemas.validatorAt("/components/schemas/UserPatch");
   const attributes = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`key${index}`, index]));
+  const user = (fields: Record<string, unknown>) => ({ email: "a@example.com", name: "A", ...fields });
 
   it.each([
     { name: "a minimal user", body: { email: "ada@example.com", name: "Ada" }, valid: true },
@@ -146,58 +163,113 @@ describe("request bodies in the document", () => {
       body: { email: "ada@example.com", name: "Ada", phone: "+441234567890", attributes: { plan: "pro", seats: 3, beta: true } },
       valid: true,
     },
-    { name: "an unknown field", body: { email: "ada@example.com", name: "Ada", role: "admin" }, valid: false },
+    { name: "an unknown field", body: user({ role: "admin" }), valid: false },
     { name: "a missing name", body: { email: "ada@example.com" }, valid: false },
-    { name: "an email that is not a string", body: { email: 42, name: "Ada" }, valid: false },
-    { name: "a phone that is not E.164", body: { email: "ada@example.com", name: "Ada", phone: "12345" }, valid: false },
-    { name: "the most attributes", body: { email: "a@example.com", name: "A", attributes: attributes(userLimits.attributesMaxKeys) }, valid: true },
-    { name: "one attribute too many", body: { email: "a@example.com", name: "A", attributes: attributes(userLimits.attributesMaxKeys + 1) }, valid: false },
-    { name: "an empty attribute key", body: { email: "a@example.com", name: "A", attributes: { "": 1 } }, valid: false },
-    { name: "an attribute key too long", body: { email: "a@example.com", name: "A", attributes: { ["k".repeat(65)]: 1 } }, valid: false },
+    { name: "an email that is not a string", body: user({ email: 42 }), valid: false },
+    { name: "an email with a Kelvin sign", body: user({ email: "\u212Aelvin@example.com" }), valid: false },
+    { name: "an email without a dot in its domain", body: user({ email: "ada@example" }), valid: false },
+    { name: "a name of only whitespace", body: user({ name: " \t " }), valid: false },
+    { name: "a name of 200 emoji", body: user({ name: "🙂".repeat(userLimits.nameMaxLength) }), valid: true },
+    { name: "a name of 201 characters", body: user({ name: "x".repeat(userLimits.nameMaxLength + 1) }), valid: false },
+    { name: "a phone that is not E.164", body: user({ phone: "12345" }), valid: false },
+    { name: "the most attributes", body: user({ attributes: attributes(userLimits.attributesMaxKeys) }), valid: true },
+    { name: "one attribute too many", body: user({ attributes: attributes(userLimits.attributesMaxKeys + 1) }), valid: false },
+    { name: "an empty attribute key", body: user({ attributes: { "": 1 } }), valid: false },
+    { name: "an attribute key too long", body: user({ attributes: { ["k".repeat(65)]: 1 } }), valid: false },
+    { name: "an attribute key __proto__", body: user({ attributes: JSON.parse('{"__proto__":1}') as unknown }), valid: false },
+    { name: "an attribute key constructor", body: user({ attributes: { constructor: 1 } }), valid: true },
     {
       name: "an attribute value of the most characters, counted as code points",
-      body: { email: "a@example.com", name: "A", attributes: { emoji: "😀".repeat(userLimits.attributeValueMaxLength) } },
+      body: user({ attributes: { emoji: "😀".repeat(userLimits.attributeValueMaxLength) } }),
       valid: true,
     },
-    {
-      name: "an attribute value too long",
-      body: { email: "a@example.com", name: "A", attributes: { text: "x".repeat(userLimits.attributeValueMaxLength + 1) } },
-      valid: false,
-    },
-    { name: "a nested attribute value", body: { email: "a@example.com", name: "A", attributes: { nested: { a: 1 } } }, valid: false },
+    { name: "an attribute value too long", body: user({ attributes: { text: "x".repeat(userLimits.attributeValueMaxLength + 1) } }), valid: false },
+    { name: "a nested attribute value", body: user({ attributes: { nested: { a: 1 } } }), valid: false },
+    { name: "a null attribute value", body: user({ attributes: { gone: null } }), valid: false },
+    { name: "an attribute number of 2^53 - 1", body: user({ attributes: { n: Number.MAX_SAFE_INTEGER } }), valid: true },
+    { name: "an attribute number of -(2^53)", body: user({ attributes: { n: -(2 ** 53) } }), valid: false },
+    { name: "an attribute number of 1e-130", body: user({ attributes: { n: 1e-130 } }), valid: true },
+    { name: "an attribute number of -1e-131", body: user({ attributes: { n: -1e-131 } }), valid: false },
+    { name: "an attribute number of 0", body: user({ attributes: { n: 0 } }), valid: true },
   ])("judges $name as the API's zod schema does", ({ body, valid }) => {
     expect({ zod: UserInput.safeParse(body).success, document: userInput(body) }).toEqual({ zod: valid, document: valid });
   });
 
-  it("never rejects a user body the API accepts", () => {
-    const text = (minLength: number, maxLength: number) => fc.string({ unit: "grapheme", minLength, maxLength });
-    const body = fc.record(
-      {
-        email: fc
-          .tuple(fc.stringMatching(/^[A-Za-z0-9._%+-]{1,30}$/), fc.constantFrom("example.com", "mail.example.org"), fc.constantFrom("", " "))
-          .map(([local, domain, padding]) => `${padding}${local}@${domain}${padding}`),
-        name: text(0, userLimits.nameMaxLength + 2),
-        phone: fc.stringMatching(/^\+[0-9]{7,16}$/),
-        attributes: fc.dictionary(
-          text(0, userLimits.attributeKeyMaxLength + 1),
-          fc.oneof(text(0, userLimits.attributeValueMaxLength + 1), fc.integer(), fc.double({ noNaN: true }), fc.boolean()),
-          { maxKeys: userLimits.attributesMaxKeys + 1 },
+  it.each([
+    ["an email", { email: " ada@example.com " }],
+    ["a name", { name: ` ${"x".repeat(userLimits.nameMaxLength)} ` }],
+  ])("is stricter than the API, as its description says, only for %s padded with whitespace", (_, fields) => {
+    expect({ zod: UserInput.safeParse(user(fields)).success, document: userInput(user(fields)) }).toEqual({ zod: true, document: false });
+  });
+
+  /** Users the way clients build them, valid and not; whitespace around an email or a long name is the documented exception. */
+  const text = (minLength: number, maxLength: number) => fc.string({ unit: "grapheme", minLength, maxLength });
+  const userBody = fc.record(
+    {
+      email: fc.oneof(
+        fc.tuple(fc.stringMatching(/^[A-Za-z0-9._%+'-]{1,30}$/), fc.constantFrom("example.com", "mail.example.org", "example", "x.c0")).map(
+          ([local, domain]) => `${local}@${domain}`,
         ),
-      },
-      { requiredKeys: ["email", "name"] },
-    );
-    const accepted = body.filter((candidate) => UserInput.safeParse(candidate).success);
+        fc.emailAddress(),
+        text(0, 20),
+      ),
+      name: fc.oneof(text(0, userLimits.nameMaxLength + 2), fc.constantFrom("", " ", "\t\n")),
+      phone: fc.stringMatching(/^\+?[0-9]{7,16}$/),
+      attributes: fc.dictionary(
+        text(0, userLimits.attributeKeyMaxLength + 1),
+        fc.oneof(
+          text(0, userLimits.attributeValueMaxLength + 1),
+          fc.integer(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.constantFrom(2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, 1e-130, 1e-131, -1e-200),
+          fc.boolean(),
+          fc.constant(null),
+        ),
+        { maxKeys: userLimits.attributesMaxKeys + 1 },
+      ),
+      role: fc.constant("admin"),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("judges every user body as the API's zod schema does", () => {
     fc.assert(
-      fc.property(accepted, (candidate) => userInput(candidate)),
-      { numRuns: 200 },
+      fc.property(userBody, (candidate) => UserInput.safeParse(candidate).success === userInput(candidate)),
+      { numRuns: 500 },
     );
   });
 
-  it("judges every patch shape as the API's zod schema does", () => {
-    const patch = fc.dictionary(fc.constantFrom("email", "name", "phone", "attributes", "userId", "version"), fc.jsonValue(), {
-      maxKeys: 4,
-    });
-    fc.assert(fc.property(patch, (candidate) => UserPatch.safeParse(candidate).success === userPatch(candidate)), { numRuns: 200 });
+  const patchBody = fc.record(
+    {
+      email: fc.oneof(fc.emailAddress(), text(0, 20), fc.constant(null)),
+      name: fc.oneof(text(0, userLimits.nameMaxLength + 2), fc.constant(null)),
+      phone: fc.oneof(fc.stringMatching(/^\+?[0-9]{7,16}$/), fc.constant(null)),
+      attributes: fc.oneof(
+        fc.constant(null),
+        fc.jsonValue(),
+        fc.dictionary(text(0, userLimits.attributeKeyMaxLength + 1), fc.oneof(text(0, 30), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.jsonValue())),
+      ),
+      userId: fc.uuid(),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("judges every patch as the API's zod schema does", () => {
+    fc.assert(fc.property(patchBody, (candidate) => UserPatch.safeParse(candidate).success === userPatch(candidate)), { numRuns: 500 });
+  });
+});
+
+describe("parameters and headers in the document", () => {
+  it("describes limit as an integer from 1 to 100, 20 when absent", () => {
+    const limit = operationOf("/users", "GET")?.parameters?.find((parameter) => "name" in parameter && parameter.name === "limit");
+    expect(limit).toMatchObject({ in: "query", schema: { type: "integer", minimum: 1, maximum: userLimits.pageSizeMax, default: userLimits.pageSizeDefault } });
+    expect(limit).not.toHaveProperty("required", true);
+  });
+
+  it("describes the cursor in the form encodeCursor gives it", () => {
+    const cursor = operationOf("/users", "GET")?.parameters?.find((parameter) => "name" in parameter && parameter.name === "cursor") as oas31.ParameterObject;
+    const issued = encodeCursor({ pk: "USER#1", sk: "USER#1", listPk: "USERS", listSk: "2026-01-01T00:00:00.000Z#1" }, "secret");
+    expect(new RegExp((cursor.schema as oas31.SchemaObject).pattern ?? "", "u").test(issued)).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { etagOf, openApiDocument, problem, type User } from "@users-api/core";
+import { etagOf, problem, type User } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 import { responseValidator, type RecordedExchange } from "./helpers/response-validator.js";
 
 const validate = responseValidator(openApiDocument());

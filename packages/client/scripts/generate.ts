@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { openApiDocument } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 import openapiTS, { astToString } from "openapi-typescript";
 
 /** Where the generated types live; committed, and checked for staleness by the client's tests. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "./zod.js";
 
 /** One problem with a request field, as listed in a validation problem. */
 export interface FieldError {
@@ -32,7 +32,7 @@ export class ValidationFailed extends DomainError {
   }
 
   /** Builds the error from zod issues, with paths prefixed by where the value came from. */
-  static fromZod(error: z.ZodError, message: string, prefix = ""): ValidationFailed {
+  static fromZod(error: z.core.$ZodError, message: string, prefix = ""): ValidationFailed {
     const errors = error.issues.flatMap((issue) => {
       const path = [prefix, ...issue.path.map(String)].filter((part) => part !== "").join(".");
       if (issue.code === "unrecognized_keys") {

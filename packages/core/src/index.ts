@@ -5,4 +5,5 @@ export * from "./user/index.js";
 export * from "./apikey/apikey.js";
 export * from "./api/routes.js";
 export * from "./api/gateway-responses.js";
-export * from "./api/openapi.js";
+export * from "./capacity/burst.js";
+export * from "./capacity/guard-settings.js";

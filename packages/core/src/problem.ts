@@ -1,18 +1,17 @@
-import { z } from "zod";
+import * as z from "./zod.js";
 
 /** Media type of RFC 9457 problem details. */
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** An RFC 9457 problem document, as every error of the API is returned; also its OpenAPI schema. */
 export const Problem = z.strictObject({
-  type: z.string().describe("URI reference naming the kind of problem, relative to the API, e.g. /problems/not-found."),
-  title: z.string().describe("Short summary of the kind of problem; the same for every problem of a type."),
-  status: z.int().min(400).max(599).describe("The HTTP status code."),
-  detail: z.string().describe("What went wrong with this request."),
-  errors: z
-    .array(z.strictObject({ path: z.string(), message: z.string() }))
-    .optional()
-    .describe("For invalid requests: each invalid field (e.g. body.email, query.limit) and why."),
+  type: z.string().check(z.describe("URI reference naming the kind of problem, relative to the API, e.g. /problems/not-found.")),
+  title: z.string().check(z.describe("Short summary of the kind of problem; the same for every problem of a type.")),
+  status: z.int().check(z.minimum(400), z.maximum(599), z.describe("The HTTP status code.")),
+  detail: z.string().check(z.describe("What went wrong with this request.")),
+  errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))).check(
+    z.describe("For invalid requests: each invalid field (e.g. body.email, query.limit) and why."),
+  ),
 });
 export type Problem = z.infer<typeof Problem>;
 

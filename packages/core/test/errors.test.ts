@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { z } from "zod/mini";
 import {
   Conflict,
   DomainError,
@@ -13,7 +13,7 @@ import {
 } from "../src/errors.js";
 import { ListUsersQuery, UserInput } from "../src/user/schema.js";
 
-const zodErrorOf = (schema: z.ZodType, value: unknown): z.ZodError => {
+const zodErrorOf = (schema: z.ZodMiniType, value: unknown): z.core.$ZodError => {
   const result = schema.safeParse(value);
   if (result.success) throw new Error("expected the value to be rejected");
   return result.error;

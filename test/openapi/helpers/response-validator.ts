@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsPlugin from "ajv-formats";
-import type { HeaderObject, OpenApiDocument, OperationMethod, Reference, ResponseObject } from "@users-api/core";
+import type { OpenApiDocument, OperationMethod, oas31 } from "@users-api/core/api/openapi";
 
 /** One response as a client saw it, and the request that caused it. */
 export interface RecordedExchange {
@@ -23,7 +23,7 @@ const OPENAPI_KEYWORDS = ["openapi", "info", "servers", "tags", "security", "pat
 /** A JSON pointer as a URI fragment (RFC 6901): `/users/{userId}` becomes `~1users~1%7BuserId%7D`. */
 const pointer = (...segments: string[]) =>
   segments.map((segment) => `/${encodeURIComponent(segment.replaceAll("~", "~0").replaceAll("/", "~1"))}`).join("");
-const isReference = (value: object): value is Reference => "$ref" in value;
+const isReference = (value: object): value is oas31.ReferenceObject => "$ref" in value;
 
 /**
  * Validators for the schemas of a document, found by JSON pointer (`/components/schemas/User`),
@@ -56,7 +56,7 @@ export function documentSchemas(document: OpenApiDocument) {
  */
 export function responseValidator(document: OpenApiDocument): (exchange: RecordedExchange) => string[] {
   const { validatorAt, errorsText } = documentSchemas(document);
-  const resolve = <T extends object>(value: T | Reference): T => {
+  const resolve = <T extends object>(value: T | oas31.ReferenceObject): T => {
     if (!isReference(value)) return value;
     const found = value.$ref
       .slice(2)
@@ -64,7 +64,8 @@ export function responseValidator(document: OpenApiDocument): (exchange: Recorde
       .reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment.replaceAll("~1", "/").replaceAll("~0", "~")], document);
     return found as T;
   };
-  const paths = Object.keys(document.paths).map((template) => ({
+  const documentPaths = document.paths ?? {};
+  const paths = Object.keys(documentPaths).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
   }));
@@ -74,15 +75,16 @@ export function responseValidator(document: OpenApiDocument): (exchange: Recorde
     const where = `${exchange.method} ${exchange.path} → ${exchange.status}`;
     const template = paths.find(({ pattern }) => pattern.test(exchange.path))?.template;
     const method = exchange.method.toLowerCase() as OperationMethod;
-    const operation = template === undefined ? undefined : document.paths[template]?.[method];
+    const operation = template === undefined ? undefined : documentPaths[template]?.[method];
     if (template === undefined || !operation) return [`${where}: no operation in the document`];
-    const response: ResponseObject | undefined = operation.responses[String(exchange.status)];
-    if (!response) return [`${where}: status not documented for ${operation.operationId}`];
+    const declaredResponse: oas31.ResponseObject | oas31.ReferenceObject | undefined = operation.responses?.[String(exchange.status)];
+    if (!declaredResponse) return [`${where}: status not documented for ${operation.operationId}`];
+    const response = resolve<oas31.ResponseObject>(declaredResponse);
     const responsePointer = pointer("paths", template, method, "responses", String(exchange.status));
     const problems: string[] = [];
 
     for (const [name, declared] of Object.entries(response.headers ?? {})) {
-      const header = resolve<HeaderObject>(declared);
+      const header = resolve<oas31.HeaderObject>(declared);
       const value = exchange.headers[name.toLowerCase()];
       if (value === undefined) {
         if (header.required) problems.push(`${where}: required header ${name} is missing`);

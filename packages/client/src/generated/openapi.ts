@@ -73,31 +73,87 @@ export interface paths {
         patch: operations["patchUser"];
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get this OpenAPI document
+         * @description This document, with this server as its server. Served by `pnpm local`. Needs no API key.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the API reference
+         * @description A page rendering this document for people. Served by `pnpm local`. Needs no API key.
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A user's fields, as a client sends them to create or replace a user. */
         UserInput: {
-            /** @description A valid email address; stored trimmed and lower-cased, and unique across users (case-insensitively). */
+            /**
+             * Format: email
+             * @description An email address of at most 254 characters, as the pattern states it (ASCII; a domain of dot-separated labels ending in two or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
+             */
             email: string;
-            /** @description 1 to 200 characters once surrounding whitespace is trimmed. */
+            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. The schema requires a character that is not whitespace and at most 200 characters in all, so it refuses a name the API accepts only when surrounding whitespace makes it longer than 200. */
             name: string;
+            /** @description An E.164 number: '+' then 8 to 15 digits. */
             phone?: string;
-            /** @description A flat object of at most 50 keys. */
+            /** @description A flat object of at most 50 keys. Keys are 1 to 64 characters, and not "__proto__". */
             attributes?: {
                 [key: string]: string | number | boolean;
             };
         };
-        /** @description A JSON merge patch of the user's fields: each given field takes the value given, null removes it (only phone and attributes may be removed), and attributes merge key by key. */
+        /** @description A JSON merge patch of the user's fields: each given field takes the value given, null removes it (only phone and attributes may be removed), and attributes merge key by key. The patched user must be valid as in PUT; for instance it keeps at most 50 attributes, which no schema of the patch alone can state. */
         UserPatch: {
-            email?: unknown;
-            name?: unknown;
-            phone?: unknown;
-            attributes?: unknown;
+            /**
+             * Format: email
+             * @description An email address of at most 254 characters, as the pattern states it (ASCII; a domain of dot-separated labels ending in two or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
+             */
+            email?: string;
+            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. The schema requires a character that is not whitespace and at most 200 characters in all, so it refuses a name the API accepts only when surrounding whitespace makes it longer than 200. */
+            name?: string;
+            phone?: string | null;
+            attributes?: {
+                [key: string]: (string | number | boolean) | null;
+            } | null;
         };
         User: {
             /** Format: uuid */
             userId: string;
+            /**
+             * Format: email
+             * @description Trimmed and lower-cased.
+             */
             email: string;
             name: string;
             phone?: string;
@@ -112,6 +168,7 @@ export interface components {
         };
         UserPage: {
             items: components["schemas"]["User"][];
+            /** @description Where the next page starts; null on the last page. */
             nextCursor: string | null;
         };
         Problem: {
@@ -132,12 +189,12 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description The user's id. An id that is not a UUID names no user: 404. */
-        UserId: string;
-        /** @description Only act if the user is at one of these versions: `*` or a list of strong entity tags (`"3"`) from ETag. Otherwise 412, and nothing changes. */
-        IfMatch: string;
-        /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. */
+        /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters. */
         IdempotencyKey: string;
+        /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+        UserId: string;
+        /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
+        IfMatch: string;
     };
     requestBodies: never;
     headers: {
@@ -155,9 +212,9 @@ export type UserPatch = components['schemas']['UserPatch'];
 export type User = components['schemas']['User'];
 export type UserPage = components['schemas']['UserPage'];
 export type Problem = components['schemas']['Problem'];
+export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type ParameterUserId = components['parameters']['UserId'];
 export type ParameterIfMatch = components['parameters']['IfMatch'];
-export type ParameterIdempotencyKey = components['parameters']['IdempotencyKey'];
 export type HeaderETag = components['headers']['ETag'];
 export type HeaderLocation = components['headers']['Location'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
@@ -166,9 +223,9 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description How many users to return, from 1 to 100. */
+                /** @description How many users to return, from 1 to 100, in decimal digits. */
                 limit?: number;
-                /** @description The nextCursor of the previous page, to read the page after it. Cursors are signed: any other value is a 400. */
+                /** @description The nextCursor of the previous page, to read the page after it. Cursors are signed: a value this API did not issue is a 400 even when it has the form the pattern states. */
                 cursor?: string;
             };
             header?: never;
@@ -266,7 +323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -298,7 +355,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -337,7 +394,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. */
+                /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -361,7 +418,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description The body is not a valid user, not a JSON object, or the Idempotency-Key header is malformed. */
+            /** @description The body is not a valid user, not a JSON object, not UTF-8, or not sent as application/json. Or the Idempotency-Key header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -475,7 +532,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -507,7 +564,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -547,7 +604,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404. */
+                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -644,7 +701,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -676,7 +733,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -715,11 +772,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of strong entity tags (`"3"`) from ETag. Otherwise 412, and nothing changes. */
+                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404. */
+                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -741,7 +798,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description The body is not a valid user or not a JSON object. */
+            /** @description The body is not a valid user, not a JSON object, not UTF-8, or not sent as application/json. Or If-Match is not `*` or a list of entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -869,7 +926,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +958,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -940,11 +997,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of strong entity tags (`"3"`) from ETag. Otherwise 412, and nothing changes. */
+                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404. */
+                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -957,6 +1014,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description If-Match is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/bad-request";
+                        /** @constant */
+                        title?: "Bad Request";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
             };
             /** @description A valid API key is required in the x-api-key header. */
             401: {
@@ -1070,7 +1143,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1102,7 +1175,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1141,11 +1214,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of strong entity tags (`"3"`) from ETag. Otherwise 412, and nothing changes. */
+                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404. */
+                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -1168,7 +1241,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description The patch is not a JSON object of user fields, or the patched user would not be valid. */
+            /** @description The patch is not a JSON object of valid user fields (or not UTF-8, or not sent as application/merge-patch+json or application/json), the patched user would not be valid, or If-Match is not `*` or a list of entity tags. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1296,7 +1369,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description An unexpected error; it has been logged. The authorizer failed; try again. The authorizer is misconfigured. */
+            /** @description An unexpected error; it has been logged. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1401,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable or throttled; retry after Retry-After seconds. */
+            /** @description A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds. API keys cannot be checked right now; try again shortly. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1358,6 +1431,78 @@ export interface operations {
                         title?: "Gateway Timeout";
                         /** @constant */
                         status?: 504;
+                    };
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description This server does not serve its documentation: a deployed stage answers 404 (README says where a stage publishes it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/not-found";
+                        /** @constant */
+                        title?: "Not Found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API reference page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description This server does not serve its documentation: a deployed stage answers 404 (README says where a stage publishes it). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/not-found";
+                        /** @constant */
+                        title?: "Not Found";
+                        /** @constant */
+                        status?: 404;
                     };
                 };
             };

@@ -206,8 +206,10 @@ export function functionEnvironment(options: { readonly logLevel: LogLevel; read
 /**
  * Custom metrics the handlers emit through Powertools Metrics, in the
  * `functionDefaults.metricsNamespace` namespace. Every one carries the
- * {@link businessMetricDimensions}; `ColdStart` also has `function_name`.
- * The dashboard charts each of them.
+ * {@link businessMetricDimensions}. The dashboard charts each of them. A
+ * metric costs only in the hours it is emitted, so the failure counts cost
+ * nothing while all is well; cold starts are read from Lambda's REPORT log
+ * lines rather than kept as a metric per function.
  */
 export const businessMetrics = [
   "UsersCreated",
@@ -215,12 +217,36 @@ export const businessMetrics = [
   "UsersDeleted",
   "DependencyUnavailable",
   "UnexpectedError",
-  "ColdStart",
+  "DynamoDbThrottled",
 ] as const;
 export type BusinessMetric = (typeof businessMetrics)[number];
 
 /** Dimensions of every business metric: Powertools' `service`, and the stage (the handlers read `SST_STAGE`). */
 export const businessMetricDimensions = (stage: string) => ({ service: functionDefaults.serviceName, stage });
+
+/**
+ * Media types of the request bodies the API reads (parameters such as
+ * `charset` aside). API Gateway passes bodies of these types to the functions
+ * base64-encoded (its binary media types), so a handler sees the bytes sent
+ * and can refuse invalid UTF-8 instead of reading text the gateway decoded.
+ */
+export const requestBodyMediaTypes = ["application/json", "application/merge-patch+json"] as const;
+export type RequestBodyMediaType = (typeof requestBodyMediaTypes)[number];
+
+/** What each body may be sent as: JSON, and for PATCH also a JSON merge patch (RFC 7396). */
+export const bodyMediaTypes = {
+  user: ["application/json"],
+  mergePatch: ["application/merge-patch+json", "application/json"],
+} as const satisfies Record<string, readonly RequestBodyMediaType[]>;
+
+/** The media type of a Content-Type header value, lower-cased, without parameters. */
+export const mediaTypeOf = (contentType: string) => contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+
+/**
+ * Documents served without a key beside the API: the OpenAPI document (by
+ * `pnpm local`) and the API reference page rendered from it.
+ */
+export const documentationPaths = { openApiDocument: "/openapi.json", apiReference: "/docs" } as const;
 
 /** Largest request body the API accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;

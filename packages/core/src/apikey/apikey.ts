@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "../zod.js";
 
 /** What a key may do. GET needs `users:read`; POST, PUT, PATCH and DELETE need `users:write`. */
 export const Scope = z.enum(["users:read", "users:write"]);
@@ -8,9 +8,9 @@ export const allScopes = Scope.options;
 
 /** One API key as stored: only the SHA-256 hash of the key, never the key. */
 export const ApiKeyRecord = z.strictObject({
-  name: z.string().min(1).max(64),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  scopes: z.array(Scope).min(1),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  scopes: z.array(Scope).check(z.minLength(1)),
   createdAt: z.iso.datetime(),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;

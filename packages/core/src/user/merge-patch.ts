@@ -15,7 +15,11 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    else {
+      const merged = applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value);
+      // Defined, not assigned: assigning "__proto__" would set the prototype instead of adding a member.
+      Object.defineProperty(result, key, { value: merged, enumerable: true, writable: true, configurable: true });
+    }
   }
   return result;
 }

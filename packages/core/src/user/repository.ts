@@ -11,7 +11,17 @@ import {
 import { Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { PageKey } from "./cursor.js";
-import { type User, UserInput, type UserPatch } from "./schema.js";
+import {
+  defaultListLayouts,
+  instantMs,
+  layoutIndexAt,
+  listPartitionFor,
+  mergeSegments,
+  slotSegments,
+  type ListLayouts,
+  type ListSegment,
+} from "./list-layout.js";
+import { type AttributeValue, type User, UserInput, type UserPatch } from "./schema.js";
 import { itemKeys, usersTable } from "./table.js";
 import type { VersionCondition } from "./version.js";
 
@@ -19,6 +29,8 @@ import type { VersionCondition } from "./version.js";
 export interface UserStore {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** How the list index keys users by creation time; {@link defaultListLayouts} (one key) when absent. */
+  readonly listLayouts?: ListLayouts;
 }
 
 /**
@@ -30,13 +42,24 @@ const MAX_ATTEMPTS = 25;
 /** Cap of the backoff, so every attempt fits well inside the function's timeout. */
 const MAX_BACKOFF_MS = 100;
 
-type UserItem = User & ReturnType<typeof itemKeys.user> & { listPk: string; listSk: string };
+type UserItem = Omit<User, "attributes"> &
+  ReturnType<typeof itemKeys.user> & {
+    listPk: string;
+    listSk: string;
+    attributes?: ReadonlyMap<string, AttributeValue>;
+  };
 
-const toItem = (user: User): UserItem => ({
+/**
+ * The stored item: the user, its table key and its list index key (by creation time, as the store's layouts say).
+ * The SDK tells a plain object by its `constructor.name`, so attributes named `constructor` would not marshal as
+ * a map; a `Map` marshals by its entries, whatever the keys, and reads back as a plain object.
+ */
+const toItem = ({ attributes, ...user }: User, store: UserStore): UserItem => ({
   ...itemKeys.user(user.userId),
-  listPk: itemKeys.listPartition,
+  listPk: listPartitionFor(store.listLayouts ?? defaultListLayouts, user.createdAt),
   listSk: itemKeys.listSortKey(user.createdAt, user.userId),
   ...user,
+  ...(attributes === undefined ? {} : { attributes: new Map(Object.entries(attributes)) }),
 });
 
 const toUser = (item: Record<string, unknown>): User => {
@@ -97,7 +120,7 @@ export async function createUserWithId(store: UserStore, userId: string, input: 
             {
               Put: {
                 TableName: store.tableName,
-                Item: toItem(user),
+                Item: toItem(user, store),
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
@@ -146,25 +169,94 @@ export interface UserListPage {
   readonly nextKey: PageKey | undefined;
 }
 
-/** One Query on the sparse creation-time index, newest first. */
+/**
+ * Slots of a sharded layout read one by one in a page before the rest of that
+ * layout is read as a merge of all its keys: slots then hold too few users
+ * for one Query each to pay.
+ */
+export const SLOTS_BEFORE_MERGE = 8;
+
+type ListItem = Record<string, unknown> & { pk: string; sk: string; listPk: string; listSk: string };
+
+/**
+ * The newest users first, a page of `limit` from where `startAfter` (a
+ * cursor's key) left off. Reads one more user than the page holds, so the
+ * last page, even an exactly full one, has no next key. Walks the list
+ * layouts newest first (see `ListLayouts`): one Query per segment, a segment
+ * being a whole single-key layout or one slot of a sharded one.
+ */
 export async function listUsersNewestFirst(
   store: UserStore,
-  options: { limit: number; startAfter?: PageKey },
+  options: { limit: number; startAfter?: PageKey; now?: Date },
 ): Promise<UserListPage> {
+  const layouts = store.listLayouts ?? defaultListLayouts;
+  const want = options.limit + 1;
+  const found: ListItem[] = [];
+  const startMs = options.startAfter
+    ? instantMs(options.startAfter.listSk.split("#")[0]!)
+    : (options.now ?? new Date()).getTime();
+  let startKey: PageKey | undefined = options.startAfter;
+  const firstLayout = layoutIndexAt(layouts, startMs);
+
+  for (let layoutIndex = firstLayout; layoutIndex >= 0 && found.length < want; layoutIndex--) {
+    const sharded = layouts[layoutIndex]!.shards > 1;
+    const beforeMs = layoutIndex === firstLayout ? startMs : instantMs(layouts[layoutIndex + 1]!.since);
+    let slotsRead = 0;
+    let mergeBeforeMs: number | undefined;
+    for (const segment of slotSegments(layouts, layoutIndex, beforeMs)) {
+      if (sharded && slotsRead === SLOTS_BEFORE_MERGE) {
+        // Everything before the last slot read: users of this slot and older ones.
+        mergeBeforeMs = instantMs(segment.to);
+        break;
+      }
+      found.push(...(await querySegment(store, segment, want - found.length, startKey)));
+      startKey = undefined;
+      slotsRead++;
+      if (found.length >= want) break;
+    }
+    if (mergeBeforeMs !== undefined && found.length < want) {
+      found.push(...(await mergeLayout(store, mergeSegments(layouts, layoutIndex, mergeBeforeMs), want - found.length)));
+    }
+  }
+  const page = found.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toUser),
+    nextKey: found.length > options.limit && last ? PageKey.parse({ pk: last.pk, sk: last.sk, listPk: last.listPk, listSk: last.listSk }) : undefined,
+  };
+}
+
+/** Up to `limit` users of one segment, newest first (several Queries only if DynamoDB stops at 1 MB). */
+async function querySegment(store: UserStore, segment: ListSegment, limit: number, startKey?: PageKey): Promise<ListItem[]> {
   const index = usersTable.globalIndexes.byCreatedAt;
-  const { Items = [], LastEvaluatedKey } = await store.client.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      IndexName: "byCreatedAt",
-      KeyConditionExpression: "#pk = :pk",
-      ExpressionAttributeNames: { "#pk": index.partitionKey },
-      ExpressionAttributeValues: { ":pk": itemKeys.listPartition },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startAfter,
-    }),
-  );
-  return { items: Items.map(toUser), nextKey: LastEvaluatedKey ? PageKey.parse(LastEvaluatedKey) : undefined };
+  const items: ListItem[] = [];
+  let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
+  do {
+    const { Items = [], LastEvaluatedKey } = await store.client.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: "byCreatedAt",
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+        ExpressionAttributeNames: { "#pk": index.partitionKey, "#sk": index.sortKey },
+        ExpressionAttributeValues: { ":pk": segment.listPk, ":from": segment.from, ":to": segment.to },
+        ScanIndexForward: false,
+        Limit: limit - items.length,
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
+    );
+    items.push(...(Items as ListItem[]));
+    exclusiveStartKey = LastEvaluatedKey;
+  } while (exclusiveStartKey && items.length < limit);
+  return items;
+}
+
+/** The newest `limit` users of several keys: each key's newest `limit`, merged. */
+async function mergeLayout(store: UserStore, segments: readonly ListSegment[], limit: number): Promise<ListItem[]> {
+  const perKey = await Promise.all(segments.map((segment) => querySegment(store, segment, limit)));
+  return perKey
+    .flat()
+    .sort((a, b) => (a.listSk < b.listSk ? 1 : a.listSk > b.listSk ? -1 : 0))
+    .slice(0, limit);
 }
 
 /** Replaces a user's editable fields (PUT). */
@@ -212,7 +304,7 @@ async function updateUser(
     };
     const putUser = {
       TableName: store.tableName,
-      Item: toItem(updated),
+      Item: toItem(updated, store),
       ConditionExpression: "version = :read",
       ExpressionAttributeValues: { ":read": current.version },
     };

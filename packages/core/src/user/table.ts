@@ -1,3 +1,5 @@
+import { SINGLE_LIST_PARTITION } from "./list-layout.js";
+
 /**
  * The one definition of the users table: key attributes, the index used for
  * listing and the TTL attribute. The stack, the local runner and the
@@ -23,12 +25,24 @@ export const usersTable = {
 
 export type UsersTableIndexName = keyof typeof usersTable.globalIndexes;
 
-/** Key layout of the items that share the table (single-table design). */
+/**
+ * Key layout of the items that share the table (single-table design). Every
+ * item has a partition key of its own, so no key takes more than one user's,
+ * one email's or one request's traffic; only the list index groups users
+ * (see `list-layout.ts`).
+ */
 export const itemKeys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
   emailGuard: (email: string) => ({ pk: `EMAIL#${email}`, sk: "GUARD" }),
-  /** Every user shares one list partition so a page is one Query, newest first. */
-  listPartition: "USERS",
+  /** The list index key of the single-key layout; sharded layouts use `USERS#<shard>` (`listPartitionFor`). */
+  listPartition: SINGLE_LIST_PARTITION,
+  /** Sorts users by creation time, then id. */
   listSortKey: (createdAt: string, userId: string) => `${createdAt}#${userId}`,
+  /**
+   * A Powertools idempotency record, under a key of its own (`<function>#<hash>` is Powertools' idempotency
+   * key): one partition per request, where a per-function partition would take every create of the function.
+   */
+  idempotencyRecord: (idempotencyKey: string) => ({ pk: `IDEMPOTENCY#${idempotencyKey}`, sk: "RECORD" }),
+  /** Where records were kept before: one partition per function, the idempotency key as sort key (`pnpm migrate`). */
   idempotencyPartition: (functionName: string) => `IDEMPOTENCY#${functionName}`,
 } as const;

@@ -62,6 +62,33 @@ describe("encodeCursor and decodeCursor", () => {
     expectRejected(`${payload}.${createHmac("sha256", secret).update(payload).digest("base64url")}`);
   });
 
+  describe("accepts only the exact encoding it issued", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const issued = encodeCursor(key, secret);
+    const [payload = "", signature = ""] = issued.split(".");
+    /** The last character with its lowest bit flipped: base64url leaves those bits unused when the length is not a multiple of 4. */
+    const flipLastLowBit = (part: string) => `${part.slice(0, -1)}${alphabet[alphabet.indexOf(part.at(-1)!) ^ 1]}`;
+
+    it("holds the variants to test: the signature uses '-' or '_', and both parts end in unused bits", () => {
+      expect(signature).toMatch(/[-_]/);
+      expect(payload.length % 4).not.toBe(0);
+      expect(signature.length % 4).not.toBe(0);
+      // Node decodes every variant below to the very same bytes, so only an exact comparison can refuse them.
+      expect(Buffer.from(flipLastLowBit(signature), "base64url")).toEqual(Buffer.from(signature, "base64url"));
+    });
+
+    it.each([
+      ["padding added to the signature", `${payload}.${signature}=`],
+      ["padding added to the payload", `${payload}=.${signature}`],
+      ["the signature in the +/ alphabet", `${payload}.${signature.replaceAll("-", "+").replaceAll("_", "/")}`],
+      ["the low bit of the signature's last character flipped", `${payload}.${flipLastLowBit(signature)}`],
+      ["the low bit of the payload's last character flipped", `${flipLastLowBit(payload)}.${signature}`],
+    ])("rejects a cursor with %s", (_, variant) => {
+      expect(variant).not.toBe(issued);
+      expectRejected(variant);
+    });
+  });
+
   it.each(["", ".", "..", "abc", "abc.", ".abc", "a.b.c", "!!!.???", "eyJ9.eyJ9", base64url("{}")])(
     "rejects the garbage cursor %j",
     (cursor) => {

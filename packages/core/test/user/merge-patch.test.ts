@@ -38,4 +38,18 @@ describe("applyMergePatch", () => {
       attributes: { level: 3, admin: true },
     });
   });
+
+  it("keeps a __proto__ member as data, never as the result's prototype", () => {
+    const patched = applyMergePatch({ attributes: { kept: 1 } }, JSON.parse('{"attributes":{"__proto__":{"admin":true}}}')) as {
+      attributes: Record<string, unknown>;
+    };
+    expect(Object.getPrototypeOf(patched.attributes)).toBe(Object.prototype);
+    expect(Object.keys(patched.attributes)).toEqual(["kept", "__proto__"]);
+    expect(Object.getOwnPropertyDescriptor(patched.attributes, "__proto__")?.value).toEqual({ admin: true });
+  });
+
+  it("merges into a member named like an Object.prototype property as into any other", () => {
+    expect(applyMergePatch({ constructor: "a" }, { constructor: "b", toString: 1 })).toEqual({ constructor: "b", toString: 1 });
+    expect(applyMergePatch({}, { constructor: { a: 1 } })).toEqual({ constructor: { a: 1 } });
+  });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { Attributes, Email, ListUsersQuery, Name, Phone, UserInput, UserPatch, userLimits } from "../../src/user/schema.js";
 
 /** The messages of a failed parse, by dotted path; fails the test when the value was accepted. */
-function issuesOf(schema: z.ZodType, value: unknown): { path: string; message: string }[] {
+function issuesOf(schema: z.ZodMiniType, value: unknown): { path: string; message: string }[] {
   const result = schema.safeParse(value);
   if (result.success) throw new Error(`expected ${JSON.stringify(value)} to be rejected`);
   return result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
@@ -48,6 +48,14 @@ describe("Email", () => {
       expect(issuesOf(Email, input)).toEqual([{ path: "", message: "must be a valid email address" }]);
     },
   );
+
+  it.each([
+    ["a Kelvin sign, which lower-cases to k", "\u212Aelvin@example.com"],
+    ["a dotless i's capital, which lower-cases to i and a combining dot", "\u0130nci@example.com"],
+    ["a long s in the domain", "ada@example.\u017Fe"],
+  ])("rejects an address with %s: it is checked as sent, before lower-casing", (_, input) => {
+    expect(issuesOf(Email, input)).toEqual([{ path: "", message: "must be a valid email address" }]);
+  });
 
   it.each([42, null, ["ada@example.com"]])("rejects the non-string %j", (input) => {
     expect(issuesOf(Email, input)).toHaveLength(1);
@@ -100,6 +108,9 @@ describe("Phone", () => {
   });
 });
 
+/** The number rule, as the API states it: the largest magnitude it names is the largest it accepts. */
+const numberRule = "numbers must be finite, at most 2^53 - 1 (9007199254740991) in magnitude, and 0 or at least 1e-130 in magnitude";
+
 describe("Attributes", () => {
   it.each([
     ["a string", "blue"],
@@ -108,7 +119,11 @@ describe("Attributes", () => {
     ["an integer", 42],
     ["zero", 0],
     ["a negative decimal", -1.5],
-    ["the largest safe integer", Number.MAX_SAFE_INTEGER],
+    ["the largest safe integer, 2^53 - 1", Number.MAX_SAFE_INTEGER],
+    ["the smallest safe integer", Number.MIN_SAFE_INTEGER],
+    ["1e-130", 1e-130],
+    ["-1e-130", -1e-130],
+    ["a decimal just under 2^53 - 1", 9007199254740990.5],
     ["true", true],
     ["false", false],
   ])("accepts %s as a value", (_, value) => {
@@ -120,8 +135,11 @@ describe("Attributes", () => {
     ["an array", ["a"], "must be a string, a number or a boolean"],
     ["null", null, "must be a string, a number or a boolean"],
     ["a string of 1025 characters", "x".repeat(1025), "string values must be at most 1024 characters"],
-    ["a number beyond 2^53", 2 ** 60, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130"],
-    ["a number smaller than 1e-130", 1e-131, "numbers must be finite, at most 2^53 in magnitude and not smaller than 1e-130"],
+    ["a number beyond 2^53", 2 ** 60, numberRule],
+    ["2^53", 2 ** 53, numberRule],
+    ["-(2^53)", -(2 ** 53), numberRule],
+    ["a number smaller than 1e-130", 1e-131, numberRule],
+    ["a negative number smaller than 1e-130 in magnitude", -1e-131, numberRule],
   ])("rejects %s as a value", (_, value, message) => {
     expect(issuesOf(Attributes, { key: value })).toEqual([{ path: "key", message }]);
   });
@@ -173,12 +191,25 @@ describe("UserInput", () => {
 });
 
 describe("UserPatch", () => {
-  it.each([{}, { name: "Ada" }, { phone: null }, { attributes: { team: null, level: 4 } }, { email: 42 }])(
-    "accepts the merge patch %j (values are checked after merging)",
-    (patch) => {
-      expect(UserPatch.parse(patch)).toEqual(patch);
-    },
-  );
+  it.each([{}, { name: "Ada" }, { phone: null }, { attributes: null }, { attributes: { team: null, level: 4 } }])("accepts the merge patch %j", (patch) => {
+    expect(UserPatch.parse(patch)).toEqual(patch);
+  });
+
+  it.each([
+    [{ email: 42 }, "email", "Invalid input: expected string, received number"],
+    [{ email: null }, "email", "Invalid input: expected string, received null"],
+    [{ name: "  " }, "name", "must not be empty"],
+    [{ phone: "123" }, "phone", "must be E.164: '+' then 8 to 15 digits"],
+    [{ attributes: { deep: { a: 1 } } }, "attributes.deep", "must be a string, a number or a boolean"],
+    [{ attributes: { ["k".repeat(65)]: null } }, `attributes.${"k".repeat(65)}`, "Invalid key in record"],
+    [JSON.parse('{"attributes":{"__proto__":null}}') as unknown, "attributes.__proto__", "keys must not be __proto__"],
+  ])("refuses the merge patch %j: each value is checked as it is given", (patch, path, message) => {
+    expect(issuesOf(UserPatch, patch)).toEqual([{ path, message }]);
+  });
+
+  it("normalises a patched email and name as a create does", () => {
+    expect(UserPatch.parse({ email: " Ada@Example.com ", name: " Ada " })).toEqual({ email: "ada@example.com", name: "Ada" });
+  });
 
   it.each(["userId", "version", "createdAt", "role"])("rejects the field %s", (field) => {
     const result = UserPatch.safeParse({ [field]: "x" });

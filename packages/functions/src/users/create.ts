@@ -1,5 +1,4 @@
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import {
   IDEMPOTENCY_KEY_PATTERN,
@@ -10,10 +9,8 @@ import {
   createUser,
   createUserWithId,
   etagOf,
-  itemKeys,
   routes,
   userIdForIdempotencyKey,
-  usersTable,
   type User,
 } from "@users-api/core";
 import { httpHandler } from "../http/handler.js";
@@ -21,6 +18,7 @@ import { parseJsonBody } from "../http/request.js";
 import { json, type HttpResponse } from "../http/response.js";
 import { metrics } from "../observability.js";
 import { dynamoDbClient, userStore } from "../store.js";
+import { IdempotencyRecordStore } from "./idempotency-store.js";
 
 /** A client's `Idempotency-Key` is honoured for 24 hours. */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
@@ -60,14 +58,7 @@ const idempotencyConfig = new IdempotencyConfig({
 
 /** Replays the first response for a repeated key; the records live in the users table and expire by TTL. */
 const createOnce = makeIdempotent(createForKey, {
-  persistenceStore: new DynamoDBPersistenceLayer({
-    tableName: userStore.tableName,
-    keyAttr: usersTable.primaryIndex.partitionKey,
-    sortKeyAttr: usersTable.primaryIndex.sortKey,
-    staticPkValue: itemKeys.idempotencyPartition(process.env.AWS_LAMBDA_FUNCTION_NAME ?? routes.createUser.id),
-    expiryAttr: usersTable.timeToLiveAttribute,
-    awsSdkV3Client: dynamoDbClient,
-  }),
+  persistenceStore: new IdempotencyRecordStore({ tableName: userStore.tableName, client: dynamoDbClient }),
   config: idempotencyConfig,
 });
 

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, Context } from "aws-lambda";
 import { allScopes, authorizer, type RouteDefinition } from "@users-api/core";
 import {
+  headerValue,
+  integrationBody,
   proxyEvent as gatewayProxyEvent,
   requestAuthorizerEvent,
   type ApiIdentity,
@@ -18,7 +20,7 @@ export interface RequestOptions {
   readonly pathParameters?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
-  /** An object is sent as JSON; a string is sent as it is. */
+  /** An object is sent as JSON; a string as its UTF-8 bytes; a Buffer as those bytes. */
   readonly body?: unknown;
   /** What the authorizer put in its context; every scope unless told. */
   readonly scopes?: string;
@@ -34,7 +36,12 @@ const api: ApiIdentity = { apiId: API_ID, stage: STAGE, region: REGION, accountI
 /** The request as the local gateway would have parsed it, so the events are the ones it sends. */
 function apiRequest(route: RouteDefinition, options: RequestOptions, withKey: boolean): { request: ApiRequest; match: RouteFound } {
   const pathParameters = options.pathParameters ?? {};
-  const body = options.body === undefined ? null : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+  const body =
+    options.body === undefined
+      ? null
+      : Buffer.isBuffer(options.body)
+        ? options.body
+        : Buffer.from(typeof options.body === "string" ? options.body : JSON.stringify(options.body), "utf8");
   const headers: Record<string, string> = {
     Accept: "application/json",
     Host: `${API_ID}.execute-api.${REGION}.amazonaws.com`,
@@ -57,7 +64,8 @@ function apiRequest(route: RouteDefinition, options: RequestOptions, withKey: bo
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
     queryStringParameters: query,
     multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([name, value]) => [name, [value]])),
-    body,
+    // As API Gateway passes it: JSON media types base64-encoded.
+    ...integrationBody(body ?? Buffer.alloc(0), headerValue(headers, "content-type")),
     sourceIp: "203.0.113.7",
     protocol: "HTTP/1.1",
     traceRoot: `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll("-", "").slice(0, 24)}`,

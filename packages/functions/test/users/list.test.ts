@@ -56,6 +56,15 @@ describe("GET /users", () => {
       expect(last).toEqual({ items: newestFirst.slice(6), nextCursor: null });
     });
 
+    it("answers a null cursor on an exactly full last page", async () => {
+      expect(pageOf(await api.listUsers({ query: { limit: String(newestFirst.length) } }))).toEqual({ items: newestFirst, nextCursor: null });
+
+      const first = pageOf(await api.listUsers({ query: { limit: "4" } }));
+      const rest = newestFirst.length - 4;
+      const last = pageOf(await api.listUsers({ query: { limit: String(rest), cursor: first.nextCursor! } }));
+      expect(last).toEqual({ items: newestFirst.slice(4), nextCursor: null });
+    });
+
     it("lists each user exactly as GET /users/{userId} shows it", async () => {
       const [newest] = pageOf(await api.listUsers({ query: { limit: "1" } })).items;
       expect(newest).toEqual(userOf(await api.getUser({ userId: newest!.userId })));

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ApiKeyStore, allScopes, findApiKey, openApiDocument } from "@users-api/core";
+import { ApiKeyStore, allScopes, documentationPaths, findApiKey } from "@users-api/core";
+import { openApiDocument } from "@users-api/core/api/openapi";
 import { createApiKey, readApiKeys, revokeApiKey } from "../api-keys.js";
 import { acquireDataDirectoryLock, liveLockHolder } from "../data-directory-lock.js";
 import type { ManagedProcess } from "../emulators/child-process.js";
@@ -153,8 +154,8 @@ async function main(): Promise<number> {
       buildDir: paths.buildDir,
       logDir: paths.logDir,
       awsEnvironmentFor: iam.environmentFor,
-      documents: (url) => ({ "/openapi.json": openApiDocument({ serverUrl: url }) }),
-      apiReference: { documentPath: "/openapi.json" },
+      documents: (url) => ({ [documentationPaths.openApiDocument]: openApiDocument({ serverUrl: url }) }),
+      apiReference: { documentPath: documentationPaths.openApiDocument },
     });
     stopping.push(async () => {
       const { cutOff } = await api.stop();
@@ -170,7 +171,7 @@ async function main(): Promise<number> {
   API key    ${apiKey}   (full access; also in ${paths.apiKey})
 
   Try:  curl -H "x-api-key: $(cat ${paths.apiKey})" ${api.url}/users
-  Docs: ${api.url}/docs (API reference)   ${api.url}/openapi.json (OpenAPI 3.1)
+  Docs: ${api.url}${documentationPaths.apiReference} (API reference)   ${api.url}${documentationPaths.openApiDocument} (OpenAPI 3.1)
   Logs: ${paths.logDir}/<Function>.log   More keys: pnpm keys create --stage local --name <name> --scopes users:read
   Ctrl-C stops everything (after answering the requests in flight); data and keys are kept for the next start.
 ready`);

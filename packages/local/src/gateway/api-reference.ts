@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { APP_NAME } from "@users-api/core";
+import { APP_NAME, documentationPaths } from "@users-api/core";
 
 /**
  * The API reference page: Swagger UI (swagger-ui-dist), served from the installed package, rendering the
@@ -11,7 +11,7 @@ import { APP_NAME } from "@users-api/core";
  */
 
 /** Where the page is served; its assets live under it. */
-export const API_REFERENCE_PATH = "/docs";
+export const API_REFERENCE_PATH = documentationPaths.apiReference;
 
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 

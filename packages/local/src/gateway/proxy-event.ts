@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from "aws-lambda";
+import { mediaTypeOf, requestBodyMediaTypes } from "@users-api/core";
 import type { RouteMatch } from "./route-table.js";
 
 /** Where the local API "is deployed": the parts of its ARNs and request context. */
@@ -29,6 +30,8 @@ export interface ApiRequest {
   readonly queryStringParameters: Record<string, string> | null;
   readonly multiValueQueryStringParameters: Record<string, string[]> | null;
   readonly body: string | null;
+  /** Whether `body` is base64: see {@link integrationBody}. */
+  readonly isBase64Encoded: boolean;
   readonly sourceIp: string;
   readonly protocol: string;
   /** X-Ray trace root of the request (`1-<hex time>-<24 hex>`). */
@@ -85,6 +88,17 @@ export function headerValue(headers: Record<string, string>, name: string): stri
   return Object.entries(headers).find(([key]) => key.toLowerCase() === lower)?.[1];
 }
 
+/**
+ * A body as API Gateway passes it to a Lambda proxy integration: base64 when
+ * its Content-Type is one of the API's binary media types (`requestBodyMediaTypes`,
+ * parameters aside), otherwise decoded as UTF-8 text.
+ */
+export function integrationBody(bytes: Buffer, contentType: string | undefined): { body: string | null; isBase64Encoded: boolean } {
+  if (bytes.length === 0) return { body: null, isBase64Encoded: false };
+  const binary = contentType !== undefined && (requestBodyMediaTypes as readonly string[]).includes(mediaTypeOf(contentType));
+  return { body: bytes.toString(binary ? "base64" : "utf8"), isBase64Encoded: binary };
+}
+
 /** Reads what API Gateway sees of a request; it adds the forwarding and trace headers a client does not send. */
 export function parseApiRequest(request: IncomingMessage, body: Buffer, receivedAt: Date): ApiRequest {
   const url = request.url ?? "/";
@@ -116,7 +130,7 @@ export function parseApiRequest(request: IncomingMessage, body: Buffer, received
     multiValueHeaders,
     queryStringParameters: query.single,
     multiValueQueryStringParameters: query.multi,
-    body: body.length === 0 ? null : body.toString("utf8"),
+    ...integrationBody(body, headerValue(lastValues(multiValueHeaders), "content-type")),
     sourceIp,
     protocol: `HTTP/${request.httpVersion}`,
     traceRoot,
@@ -223,6 +237,6 @@ export function proxyEvent(api: ApiIdentity, request: ApiRequest, match: RouteFo
       integrationLatency: authorizer.integrationLatency,
     }),
     body: request.body,
-    isBase64Encoded: false,
+    isBase64Encoded: request.isBase64Encoded,
   };
 }

@@ -89,6 +89,17 @@ describe("requests through the local API Gateway", () => {
     expect(context.remainingTimeInMillis).toBeLessThanOrEqual(10_000);
   });
 
+  it.each(["application/json", "application/merge-patch+json", "Application/JSON; charset=utf-8"])(
+    "passes a %s body base64-encoded, byte for byte, as API Gateway does for the API's binary media types",
+    async (contentType) => {
+      const bytes = Buffer.from([0x7b, 0x22, 0xc3, 0xa9, 0xff, 0x22, 0x7d]);
+      const response = await fetch(`${api.url}/fixtures/echo/1`, { method: "POST", headers: { "x-api-key": "allow", "content-type": contentType }, body: bytes });
+
+      const { event } = (await response.json()) as Echo;
+      expect(event).toMatchObject({ body: bytes.toString("base64"), isBase64Encoded: true });
+    },
+  );
+
   it("passes query parameters and headers named like Object.prototype's members as they are", async () => {
     const response = await rawRequest(
       `${api.url}/fixtures/echo?valueOf=1&constructor=2&__proto__=3&toString=4&toString=5`,

@@ -247,7 +247,7 @@ describe("users API", () => {
     it("refuses a patch whose result is not a valid user with 400", async () => {
       const user = await create();
 
-      expectProblemResult(await api.PATCH("/users/{userId}", { params: { path: { userId: user.userId } }, body: { name: null } }), 400);
+      expectProblemResult(await api.PATCH("/users/{userId}", { params: { path: { userId: user.userId } }, body: { name: "   " } }), 400);
     });
 
     it("answers 404 when the user does not exist", async () => {
