@@ -9,6 +9,7 @@ import { GetBucketVersioningCommand, GetObjectCommand, ListObjectsV2Command, Put
 import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetParameterCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ssm";
+import { GetSamplingRulesCommand } from "@aws-sdk/client-xray";
 import { describe, expect, it } from "vitest";
 import { useRehearsalEmulator, type Template } from "./helpers/emulator.js";
 
@@ -371,5 +372,27 @@ describe("resource models the rehearsal adds to moto", () => {
 
     await cfn.deleteStack("rehearsal-users-api-Api");
     expect(await absent(() => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })))).toBe(true);
+  });
+
+  it("X-Ray: a sampling rule through X-Ray's own API, updated in place and deleted with the stack", async () => {
+    const rule = (rate: number): Template => ({
+      Resources: {
+        Rule: {
+          Type: "AWS::XRay::SamplingRule",
+          Properties: {
+            SamplingRule: { RuleName: "resources-api", Priority: 100, FixedRate: rate, ReservoirSize: 1, ServiceName: "*", ServiceType: "*", Host: "*", HTTPMethod: "*", URLPath: "*", ResourceARN: "*", Version: 1 },
+          },
+        },
+      },
+      Outputs: { Arn: { Value: { Ref: "Rule" } } },
+    });
+    const stack = await cfn.createStack("xray", rule(0.05));
+    await cfn.updateStack("xray", rule(0.1));
+    const { xray } = cfn.clients();
+
+    const { SamplingRuleRecords = [] } = await xray.send(new GetSamplingRulesCommand({}));
+    expect(SamplingRuleRecords.map((record) => [record.SamplingRule?.RuleARN, record.SamplingRule?.FixedRate])).toEqual([[output(stack, "Arn"), 0.1]]);
+    await cfn.deleteStack("xray");
+    expect((await xray.send(new GetSamplingRulesCommand({}))).SamplingRuleRecords).toEqual([]);
   });
 });

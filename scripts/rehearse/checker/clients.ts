@@ -13,6 +13,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { XRayClient } from "@aws-sdk/client-xray";
 
 /** Where the checker reads what was deployed: the emulator's endpoint, region and (fake) credentials. */
 export interface EmulatorAccess {
@@ -40,6 +41,7 @@ export function emulatorClients(access: EmulatorAccess) {
     secretsManager: new SecretsManagerClient(config),
     sns: new SNSClient(config),
     ssm: new SSMClient(config),
+    xray: new XRayClient(config),
   };
   return {
     ...clients,

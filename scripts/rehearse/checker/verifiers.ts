@@ -22,6 +22,7 @@ import { GetBucketPolicyCommand, GetBucketTaggingCommand, GetBucketVersioningCom
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { GetSamplingRulesCommand } from "@aws-sdk/client-xray";
 import type { EmulatorClients } from "./clients.js";
 
 /** A template resource as deployed: its physical id and its properties resolved against the deployment. */
@@ -656,6 +657,19 @@ const autoDeleteObjects = verifier({
   },
 });
 
+const samplingRule = verifier({
+  async observe({ physicalId }, { xray }) {
+    const { SamplingRuleRecords = [] } = await xray.send(new GetSamplingRulesCommand({}));
+    return SamplingRuleRecords.find((record) => record.SamplingRule?.RuleARN === physicalId)?.SamplingRule;
+  },
+  compare(resource, rule) {
+    const declared = props(resource).SamplingRule ?? {};
+    return ["RuleName", "Priority", "FixedRate", "ReservoirSize", "ServiceName", "ServiceType", "Host", "HTTPMethod", "URLPath", "ResourceARN"].flatMap((key) =>
+      differs(key, declared[key], rule[key as keyof typeof rule]),
+    );
+  },
+});
+
 /**
  * Every resource type the checker can read back. A template resource of any other type fails the
  * check: the checker never passes a resource it cannot see.
@@ -690,11 +704,12 @@ export const verifiers: Readonly<Record<string, Verifier<any>>> = {
   "AWS::CodeDeploy::Application": codeDeployApplication,
   "AWS::CodeDeploy::DeploymentConfig": codeDeployConfig,
   "AWS::CodeDeploy::DeploymentGroup": codeDeployGroup,
+  "AWS::XRay::SamplingRule": samplingRule,
+  "AWS::Events::Rule": rule,
   // The bootstrap stacks' (CDKToolkit from `cdk bootstrap`, SSTBootstrap from SST).
   "AWS::S3::Bucket": bucket,
   "AWS::S3::BucketPolicy": bucketPolicy,
   "AWS::ECR::Repository": repository,
-  "AWS::Events::Rule": rule,
   "Custom::S3AutoDeleteObjects": autoDeleteObjects,
 };
 

@@ -4,7 +4,7 @@ Importing a module registers its models (see cloudformation.register); `install(
 patches some modules make to moto's own models and APIs.
 """
 
-from . import apigateway, applicationautoscaling, awslambda, cloudwatch, codedeploy, dynamodb, logs, s3, secretsmanager, sns, ssm
+from . import apigateway, applicationautoscaling, awslambda, cloudwatch, codedeploy, dynamodb, logs, s3, secretsmanager, sns, ssm, xray
 
 
 # Modules whose import registers their models, and nothing more.
@@ -12,5 +12,5 @@ REGISTER_ONLY = (apigateway, applicationautoscaling, cloudwatch, secretsmanager,
 
 
 def install() -> None:
-    for module in (awslambda, codedeploy, dynamodb, logs, s3, ssm):
+    for module in (awslambda, codedeploy, dynamodb, logs, s3, ssm, xray):
         module.install()
