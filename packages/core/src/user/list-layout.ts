@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.js";
 
 /**
  * How the `byCreatedAt` index keys user items, by creation time.
@@ -20,20 +20,19 @@ export const ListLayout = z
     /** Users created at or after this instant (ISO 8601, UTC) get this layout. */
     since: z.iso.datetime(),
     /** Number of index partition keys. */
-    shards: z.number().int().min(1).max(1000),
+    shards: z.int().check(z.minimum(1), z.maximum(1000)),
     /** Length of one time slot in milliseconds; required when `shards` > 1. */
-    slotMs: z.number().int().min(1).max(86_400_000).optional(),
+    slotMs: z.optional(z.int().check(z.minimum(1), z.maximum(86_400_000))),
   })
-  .refine((layout) => layout.shards === 1 || layout.slotMs !== undefined, "a sharded layout needs slotMs");
+  .check(z.refine((layout) => layout.shards === 1 || layout.slotMs !== undefined, "a sharded layout needs slotMs"));
 export type ListLayout = z.infer<typeof ListLayout>;
 
 /** Today's layout, and the one data written before layouts existed has: every user under one key. */
 export const SINGLE_KEY_LAYOUT: ListLayout = { since: "1970-01-01T00:00:00.000Z", shards: 1 };
 
-export const ListLayouts = z
-  .array(ListLayout)
-  .min(1)
-  .superRefine((layouts, context) => {
+export const ListLayouts = z.array(ListLayout).check(
+  z.minLength(1),
+  z.superRefine((layouts, context) => {
     if (layouts[0]?.since !== SINGLE_KEY_LAYOUT.since) {
       context.addIssue({ code: "custom", message: `the first layout must start at ${SINGLE_KEY_LAYOUT.since}, so every user has one` });
     }
@@ -42,7 +41,8 @@ export const ListLayouts = z
         context.addIssue({ code: "custom", path: [index, "since"], message: "layouts must be in increasing order of since" });
       }
     });
-  });
+  }),
+);
 export type ListLayouts = z.infer<typeof ListLayouts>;
 
 export const defaultListLayouts: ListLayouts = [SINGLE_KEY_LAYOUT];
@@ -57,7 +57,7 @@ export const ListSettings = z.strictObject({
    * How long a function keeps the first page of the list, in milliseconds (0: not at all).
    * Index reads are eventually consistent already; this adds at most this much staleness.
    */
-  firstPageCacheMs: z.number().int().min(0).max(10_000),
+  firstPageCacheMs: z.int().check(z.minimum(0), z.maximum(10_000)),
 });
 export type ListSettings = z.infer<typeof ListSettings>;
 
