@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startProcess, waitUntil, type ManagedProcess } from "../../packages/local/src/emulators/child-process.js";
-import { PYTHON } from "../../packages/local/src/emulators/moto.js";
+import type { ManagedProcess } from "../../packages/local/src/emulators/child-process.js";
+import { startMotoLauncher } from "../../packages/local/src/emulators/moto.js";
 import type { EmulatorAccess } from "./checker/clients.js";
 
 /** The launcher: moto_server with the rehearsal's extensions (see moto/rehearsal_moto). */
@@ -19,27 +19,11 @@ export interface RehearsalEmulator extends EmulatorAccess {
 
 /** Starts the extended moto_server on a free loopback port and waits until it answers. */
 export async function startRehearsalEmulator(options: { port?: number; logFile?: NodeJS.WritableStream; without?: readonly string[] } = {}): Promise<RehearsalEmulator> {
-  const port = options.port ?? (await freePort());
   // REHEARSAL_EMULATOR_WITHOUT (comma-separated types) withholds models, for tests of the rehearsal itself.
   const without = [...(options.without ?? []), ...(process.env.REHEARSAL_EMULATOR_WITHOUT ?? "").split(",")].filter(Boolean);
   const withholding = without.length > 0 ? ["--without", without.join(",")] : [];
-  const child = startProcess(PYTHON, [LAUNCHER, "-H", "127.0.0.1", "-p", String(port), ...withholding], { logFile: options.logFile });
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => {
-        const response = await fetch(`${endpoint}/moto-api/`);
-        if (!response.ok) throw new Error(`status ${response.status}`);
-      },
-      "the rehearsal emulator",
-      60_000,
-      child.child,
-    );
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
-  return { endpoint, region: REHEARSAL_REGION, credentials: FAKE_CREDENTIALS, process: child, stop: () => child.stop() };
+  const emulator = await startMotoLauncher({ launcher: LAUNCHER, args: withholding, name: "the rehearsal emulator", port: options.port, logFile: options.logFile, timeoutMs: 60_000 });
+  return { ...emulator, region: REHEARSAL_REGION, credentials: FAKE_CREDENTIALS };
 }
 
 /**

@@ -19,9 +19,25 @@ export interface MotoOptions {
 
 /** Starts moto_server (through {@link MOTO_LAUNCHER}), which serves Secrets Manager and SSM (in memory) on one port. */
 export async function startMoto(options: MotoOptions = {}): Promise<Emulator> {
-  const port = options.port ?? (await freePort());
   const mirrors = Object.entries(options.mirrorSecrets ?? {}).flatMap(([name, file]) => ["--mirror-secret", `${name}=${file}`]);
-  const child = startProcess(PYTHON, [MOTO_LAUNCHER, ...mirrors, "-H", "127.0.0.1", "-p", String(port)], { logFile: options.logFile });
+  return startMotoLauncher({ launcher: MOTO_LAUNCHER, args: mirrors, name: "moto_server", port: options.port, logFile: options.logFile });
+}
+
+/**
+ * Runs a moto_server launcher script (moto with extensions registered before `moto.server.main`) on a
+ * loopback port and waits until its moto API answers; the local runner's and the deploy rehearsal's both.
+ */
+export async function startMotoLauncher(options: {
+  readonly launcher: string;
+  readonly args?: readonly string[];
+  /** Named in the error when it does not come up in time. */
+  readonly name: string;
+  readonly port?: number;
+  readonly logFile?: NodeJS.WritableStream;
+  readonly timeoutMs?: number;
+}): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  const child = startProcess(PYTHON, [options.launcher, ...(options.args ?? []), "-H", "127.0.0.1", "-p", String(port)], { logFile: options.logFile });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(
@@ -29,8 +45,8 @@ export async function startMoto(options: MotoOptions = {}): Promise<Emulator> {
         const response = await fetch(`${endpoint}/moto-api/`);
         if (!response.ok) throw new Error(`status ${response.status}`);
       },
-      "moto_server",
-      30_000,
+      options.name,
+      options.timeoutMs ?? 30_000,
       child.child,
     );
   } catch (error) {
