@@ -108,6 +108,19 @@ describe("the functions of prod, as sst deploy bundles them", () => {
     }
   });
 
+  it("carry one version of each package: a lockfile that resolves two copies ships both", () => {
+    for (const function_ of analyzed) {
+      const { atInit, onDemand } = inputs(function_);
+      const versions = new Map<string, Set<string>>();
+      for (const input of [...atInit, ...onDemand]) {
+        const store = /node_modules\/\.pnpm\/((?:@[^+/]+\+)?[^@/]+)@([^_/]+)/.exec(input);
+        if (store) versions.set(store[1]!, (versions.get(store[1]!) ?? new Set()).add(store[2]!));
+      }
+      const duplicated = [...versions].filter(([, found]) => found.size > 1).map(([name, found]) => `${name}: ${[...found].join(", ")}`);
+      expect(duplicated, function_.id).toEqual([]);
+    }
+  });
+
   it("reach Node's builtins through require(): no builtin is imported as an ES module, which costs Node a facade", async () => {
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
     for (const { bundle, id } of analyzed) {
