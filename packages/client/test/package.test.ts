@@ -93,7 +93,15 @@ describe("the packed @users-api/client", () => {
     `;
     await writeFile(path.join(work, "consumer/consumer.ts"), consumer);
     await writeFile(path.join(work, "consumer/package.json"), JSON.stringify({ type: "module" }));
-    const compilerOptions = { noEmit: true, strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "dom"], types: [] };
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      target: "es2022",
+      lib: ["es2022", "dom"],
+      types: [],
+    };
     await writeFile(path.join(work, "consumer/tsconfig.json"), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }));
 
     const result = await run(process.execPath, [typescript, "-p", "tsconfig.json"], { cwd: path.join(work, "consumer") }).catch(

@@ -56,9 +56,12 @@ export class NotFound extends DomainError {
 
 export class Conflict extends DomainError {
   readonly kind = "Conflict";
-  constructor(message: string) {
+  /** Set when trying again later can succeed (the user changed too often meanwhile): sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options: { readonly retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = "Conflict";
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -7,3 +7,4 @@ export * from "./api/routes.js";
 export * from "./api/gateway-responses.js";
 export * from "./capacity/burst.js";
 export * from "./capacity/guard-settings.js";
+export * from "./api/grants.js";

@@ -9,9 +9,9 @@ export const Problem = z.strictObject({
   title: z.string().check(z.describe("Short summary of the kind of problem; the same for every problem of a type.")),
   status: z.int().check(z.minimum(400), z.maximum(599), z.describe("The HTTP status code.")),
   detail: z.string().check(z.describe("What went wrong with this request.")),
-  errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))).check(
-    z.describe("For invalid requests: each invalid field (e.g. body.email, query.limit) and why."),
-  ),
+  errors: z
+    .optional(z.array(z.strictObject({ path: z.string(), message: z.string() })))
+    .check(z.describe("For invalid requests: each invalid field (e.g. body.email, query.limit) and why.")),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -21,6 +21,7 @@ export const problemTypes = {
   401: { type: "/problems/unauthorized", title: "Unauthorized" },
   403: { type: "/problems/forbidden", title: "Forbidden" },
   404: { type: "/problems/not-found", title: "Not Found" },
+  405: { type: "/problems/method-not-allowed", title: "Method Not Allowed" },
   409: { type: "/problems/conflict", title: "Conflict" },
   412: { type: "/problems/precondition-failed", title: "Precondition Failed" },
   413: { type: "/problems/payload-too-large", title: "Payload Too Large" },
@@ -34,10 +35,6 @@ export const problemTypes = {
 
 export type ProblemStatus = keyof typeof problemTypes;
 
-export function problem(
-  status: ProblemStatus,
-  detail: string,
-  errors?: readonly { readonly path: string; readonly message: string }[],
-): Problem {
+export function problem(status: ProblemStatus, detail: string, errors?: readonly { readonly path: string; readonly message: string }[]): Problem {
   return { ...problemTypes[status], status, detail, ...(errors && errors.length > 0 ? { errors: [...errors] } : {}) };
 }

@@ -1,9 +1,11 @@
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ApiKeyStore, authorizer, findApiKey } from "@users-api/core";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { awsClientConfig } from "./aws-client-config.js";
 import { boundValue } from "./bindings.js";
 import { logger } from "./observability.js";
+import { traceAwsClient } from "./tracing.js";
 
 /** Key records are cached in memory this long, so a revoked key stops working within a minute. */
 const KEY_CACHE_SECONDS = 60;
@@ -14,8 +16,11 @@ const KEY_CACHE_SECONDS = 60;
 const UNKNOWN_KEY_REFRESH_MS = 5_000;
 let lastRefreshForUnknownKey = 0;
 const apiKeysSecretArn = boundValue("apiKeysSecretArn");
-/** With the functions' timeouts: a hung Secrets Manager fails the authorizer fast (API Gateway answers 503). */
-const secrets = new SecretsProvider({ clientConfig: awsClientConfig });
+/**
+ * With the functions' timeouts: a hung Secrets Manager fails the authorizer fast (API Gateway answers 503).
+ * Every read is a subsegment of the invocation's trace.
+ */
+const secrets = new SecretsProvider({ awsSdkV3Client: traceAwsClient(new SecretsManagerClient(awsClientConfig)) });
 
 async function loadKeys(forceFetch = false): Promise<ApiKeyStore> {
   const stored = await secrets.get(apiKeysSecretArn, { maxAge: KEY_CACHE_SECONDS, transform: "json", forceFetch });

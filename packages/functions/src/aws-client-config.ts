@@ -1,5 +1,3 @@
-import { functionDefaults } from "@users-api/core";
-
 /** One attempt of an AWS call gets this long; DynamoDB, Secrets Manager and SSM answer in milliseconds. */
 const REQUEST_TIMEOUT_MS = 2_000;
 /** Connecting (TCP) gets this long. */

@@ -12,6 +12,7 @@ const variableOf = (name: BindingName) => sstBindingVariable(bindings[name]);
 /** A binding's plain value (a table name, a Config.Parameter), as SST set it on this function. */
 export function boundValue(name: BindingName): string {
   const value = process.env[variableOf(name)];
-  if (value === undefined || value === "" || value === SST_FETCH_FROM_SSM) throw new Error(`${variableOf(name)} is not set: is ${name} bound to this function?`);
+  if (value === undefined || value === "" || value === SST_FETCH_FROM_SSM)
+    throw new Error(`${variableOf(name)} is not set: is ${name} bound to this function?`);
   return value;
 }

@@ -1,6 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
 import { installSourceMappedStacks } from "./source-mapped-stack.js";
 
 // Before anything can throw: logged stacks name the TypeScript file and line.
@@ -13,4 +12,3 @@ export const logger = new Logger();
  * Metrics' own warnings (e.g. "no metrics" on every read) go through the logger: JSON, at its level.
  */
 export const metrics = new Metrics({ logger, defaultDimensions: { stage: process.env.SST_STAGE ?? "unknown" } });
-export const tracer = new Tracer();

@@ -1,9 +1,11 @@
 import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { bindings, sstParameterPath, type BindingName } from "@users-api/core";
 import { awsClientConfig } from "./aws-client-config.js";
+import { traceAwsClient } from "./tracing.js";
 
 /** Imported on the first read of a secret only (see secrets.ts). */
-const ssm = new SSMProvider({ clientConfig: awsClientConfig });
+const ssm = new SSMProvider({ awsSdkV3Client: traceAwsClient(new SSMClient(awsClientConfig)) });
 
 /** A Config.Secret where `sst secrets set` puts it for the stage, else for every stage of the app (`--fallback`). */
 export async function fetchSecret(name: BindingName): Promise<string> {

@@ -2,8 +2,8 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { authorizer, routes } from "@users-api/core";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApiKey, revokeApiKey } from "../../local/src/api-keys.js";
-import { clientsFor } from "../../local/src/stage.js";
+import { createApiKey, revokeApiKey } from "@users-api/emulators/api-keys";
+import { clientsFor } from "@users-api/emulators/stage";
 import { authorizerEvent } from "./helpers/api-gateway-event.js";
 import { bindFunctionsToNewStage, type BoundStage } from "./helpers/local-stage.js";
 
@@ -63,9 +63,7 @@ describe("authorizer", () => {
       principalId: "crm-sync",
       policyDocument: {
         Version: "2012-10-17",
-        Statement: [
-          { Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/test/*" },
-        ],
+        Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/test/*" }],
       },
       context: { keyName: "crm-sync", scopes: "users:read users:write" },
     });

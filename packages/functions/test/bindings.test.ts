@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DeleteParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { APP_NAME, bindings, routes, sstParameterPath } from "@users-api/core";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { clientsFor } from "../../local/src/stage.js";
+import { clientsFor } from "@users-api/emulators/stage";
 import { bindFunctionsToNewStage, type BoundStage } from "./helpers/local-stage.js";
 
 let stage: BoundStage;

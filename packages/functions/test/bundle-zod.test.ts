@@ -1,7 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { authorizer, routeList, type FunctionDefinition } from "@users-api/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { functionBundling, sstEsbuild, sstEsbuildOptions } from "../../../stacks/function-bundling.js";
-import { repositoryRoot } from "../../local/src/gateway/bundle.js";
+import { functionBundling, sstEsbuild, sstEsbuildOptions } from "../src/function-bundling.js";
+
+const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
 /**
  * Bundles one function as `sst deploy` does (SST's esbuild and options, the app's bundling settings: split

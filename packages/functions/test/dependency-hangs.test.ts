@@ -1,6 +1,6 @@
 import { authorizer as authorizerDefinition, encodeCursor, functionDefaults, routes } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SilentServer } from "../../local/test/helpers/silent-server.js";
+import { SilentServer } from "@users-api/emulators/silent-server";
 import { worstCallMs } from "../src/aws-client-config.js";
 import { authorizerEvent } from "./helpers/api-gateway-event.js";
 import { bindFunctionsToNewStage } from "./helpers/local-stage.js";
@@ -55,7 +55,12 @@ describe.concurrent("when DynamoDB, Secrets Manager and SSM accept connections a
 
   it("the authorizer fails (API Gateway answers 503) well inside the function timeout, rather than calling the key unknown", async () => {
     const event = authorizerEvent(routes.getUser, { [authorizerDefinition.identityHeader]: "uak_any" });
-    const { result, ms } = await timed(() => authorizer.handler(event).then(() => "allowed", (error: Error) => error.message));
+    const { result, ms } = await timed(() =>
+      authorizer.handler(event).then(
+        () => "allowed",
+        (error: Error) => error.message,
+      ),
+    );
 
     expect(result).not.toBe("Unauthorized");
     expect(result).not.toBe("allowed");

@@ -28,7 +28,11 @@ export interface paths {
          */
         post: operations["createUser"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight
+         * @description What a browser asks before a cross-origin request. Needs no API key; the stage's CORS settings decide the answer.
+         */
+        options: operations["preflightUsers"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -42,14 +46,14 @@ export interface paths {
         };
         /**
          * Get a user
-         * @description Reads one user, strongly consistent.
+         * @description Reads one user, strongly consistent. With If-Match, only if the user is at one of the versions it names.
          *
          *     Needs an API key with the `users:read` scope.
          */
         get: operations["getUser"];
         /**
          * Replace a user
-         * @description Replaces the user's email, name, phone and attributes; omitted optional fields are removed.
+         * @description Replaces the user's email, name, phone and attributes; omitted optional fields are removed. A replacement that changes nothing writes nothing: the user keeps its version and ETag.
          *
          *     Needs an API key with the `users:write` scope.
          */
@@ -62,11 +66,15 @@ export interface paths {
          *     Needs an API key with the `users:write` scope.
          */
         delete: operations["deleteUser"];
-        options?: never;
+        /**
+         * CORS preflight
+         * @description What a browser asks before a cross-origin request. Needs no API key; the stage's CORS settings decide the answer.
+         */
+        options: operations["preflightUsersUserId"];
         head?: never;
         /**
          * Update a user with a JSON merge patch
-         * @description Applies a JSON merge patch (RFC 7396) to the user's fields: a field set to null is removed. The patched user must be valid as in PUT.
+         * @description Applies a JSON merge patch (RFC 7396) to the user's fields: a field set to null is removed. The patched user must be valid as in PUT. A patch that changes nothing (`{}`, or the values the user has) writes nothing: the user keeps its version and ETag.
          *
          *     Needs an API key with the `users:write` scope.
          */
@@ -121,12 +129,12 @@ export interface components {
         UserInput: {
             /**
              * Format: email
-             * @description An email address of at most 254 characters, as the pattern states it (ASCII; a domain of dot-separated labels ending in two or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
+             * @description An email address of at most 254 characters, as the pattern states it (ASCII; at most 64 characters before the @; domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a hyphen, the last one of 2 or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
              */
             email: string;
-            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. The schema requires a character that is not whitespace and at most 200 characters in all, so it refuses a name the API accepts only when surrounding whitespace makes it longer than 200. */
+            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. No control characters (U+0000-U+001F, U+007F-U+009F) and no bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069); at least one visible character (a letter, digit, punctuation mark or symbol that is not default-ignorable), so a name of only whitespace, U+200B or U+3164 is refused. The pattern states this in Unicode mode. The schema takes the name as sent: it refuses a name the API accepts only when the surrounding whitespace the API trims is a control character (a tab, a newline) or makes it longer than 200. */
             name: string;
-            /** @description An E.164 number: '+' then 8 to 15 digits. */
+            /** @description An E.164 number: '+' then 8 to 15 digits, the first (the country code's) not 0. */
             phone?: string;
             /** @description A flat object of at most 50 keys. Keys are 1 to 64 characters, and not "__proto__". */
             attributes?: {
@@ -137,10 +145,10 @@ export interface components {
         UserPatch: {
             /**
              * Format: email
-             * @description An email address of at most 254 characters, as the pattern states it (ASCII; a domain of dot-separated labels ending in two or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
+             * @description An email address of at most 254 characters, as the pattern states it (ASCII; at most 64 characters before the @; domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a hyphen, the last one of 2 or more letters). Surrounding whitespace is trimmed before the check, so the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, case-insensitively.
              */
             email?: string;
-            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. The schema requires a character that is not whitespace and at most 200 characters in all, so it refuses a name the API accepts only when surrounding whitespace makes it longer than 200. */
+            /** @description 1 to 200 characters once surrounding whitespace is trimmed; stored trimmed. No control characters (U+0000-U+001F, U+007F-U+009F) and no bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069); at least one visible character (a letter, digit, punctuation mark or symbol that is not default-ignorable), so a name of only whitespace, U+200B or U+3164 is refused. The pattern states this in Unicode mode. The schema takes the name as sent: it refuses a name the API accepts only when the surrounding whitespace the API trims is a control character (a tab, a newline) or makes it longer than 200. */
             name?: string;
             phone?: string | null;
             attributes?: {
@@ -189,11 +197,20 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters. */
+        /**
+         * @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters.
+         * @example create-ada-2026-11-21
+         */
         IdempotencyKey: string;
-        /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+        /**
+         * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+         * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+         */
         UserId: string;
-        /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
+        /**
+         * @description Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing changes. A value that is not this syntax is a 400.
+         * @example "1"
+         */
         IfMatch: string;
     };
     requestBodies: never;
@@ -202,8 +219,19 @@ export interface components {
         ETag: string;
         /** @description Path of the new user, /users/{userId}. */
         Location: string;
-        /** @description Seconds to wait before retrying. */
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
         RetryAfter: string;
+        /** @description The origin the stage's CORS settings allow (`*` on development stages). */
+        AccessControlAllowOrigin: string;
+        /** @description The methods a cross-origin request may use. */
+        AccessControlAllowMethods: string;
+        /** @description The request headers a cross-origin request may send (x-api-key, content-type, If-Match, Idempotency-Key among them). */
+        AccessControlAllowHeaders: string;
+        /** @description Seconds a browser may keep this preflight's answer. */
+        AccessControlMaxAge: string;
     };
     pathItems: never;
 }
@@ -218,6 +246,10 @@ export type ParameterIfMatch = components['parameters']['IfMatch'];
 export type HeaderETag = components['headers']['ETag'];
 export type HeaderLocation = components['headers']['Location'];
 export type HeaderRetryAfter = components['headers']['RetryAfter'];
+export type HeaderAccessControlAllowOrigin = components['headers']['AccessControlAllowOrigin'];
+export type HeaderAccessControlAllowMethods = components['headers']['AccessControlAllowMethods'];
+export type HeaderAccessControlAllowHeaders = components['headers']['AccessControlAllowHeaders'];
+export type HeaderAccessControlMaxAge = components['headers']['AccessControlMaxAge'];
 export type $defs = Record<string, never>;
 export interface operations {
     listUsers: {
@@ -310,6 +342,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -394,7 +427,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters. */
+                /**
+                 * @description A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the first response; with another body it is a 422; while the first request still runs it is a 409 with Retry-After. 1 to 255 visible ASCII characters.
+                 * @example create-ada-2026-11-21
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -469,7 +505,10 @@ export interface operations {
             /** @description Another user has this email, or a request with this Idempotency-Key is still in progress (then with Retry-After). */
             409: {
                 headers: {
-                    /** @description Seconds to wait before retrying. */
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 1
+                     */
                     "Retry-After"?: string;
                     [name: string]: unknown;
                 };
@@ -519,6 +558,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -599,12 +639,60 @@ export interface operations {
             };
         };
     };
-    getUser: {
+    preflightUsers: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The origins, methods and headers a cross-origin request may use. */
+            204: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                    "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
+                    "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; slow down and retry. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/too-many-requests";
+                        /** @constant */
+                        title?: "Too Many Requests";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing changes. A value that is not this syntax is a 400.
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+                /**
+                 * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+                 * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+                 */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -619,6 +707,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description If-Match is not `*` or a list of entity tags. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/bad-request";
+                        /** @constant */
+                        title?: "Bad Request";
+                        /** @constant */
+                        status?: 400;
+                    };
                 };
             };
             /** @description A valid API key is required in the x-api-key header. */
@@ -669,6 +773,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description If-Match names none of the user's current version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/precondition-failed";
+                        /** @constant */
+                        title?: "Precondition Failed";
+                        /** @constant */
+                        status?: 412;
+                    };
+                };
+            };
             /** @description The request is larger than API Gateway accepts. */
             413: {
                 headers: {
@@ -688,6 +808,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -772,11 +893,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
+                /**
+                 * @description Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing changes. A value that is not this syntax is a 400.
+                 * @example "1"
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+                /**
+                 * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+                 * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+                 */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -862,9 +989,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Another user has this email, or the user changed too often while being replaced; retry. */
+            /** @description Another user has this email, or the user changed too often while being replaced (then with Retry-After). */
             409: {
                 headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 1
+                     */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -913,6 +1045,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -997,11 +1130,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
+                /**
+                 * @description Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing changes. A value that is not this syntax is a 400.
+                 * @example "1"
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+                /**
+                 * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+                 * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+                 */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -1079,9 +1218,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The user changed too often while being deleted; retry. */
+            /** @description The user changed too often while being deleted (then with Retry-After). */
             409: {
                 headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 1
+                     */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1130,6 +1274,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1210,15 +1355,66 @@ export interface operations {
             };
         };
     };
+    preflightUsersUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+                 * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+                 */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The origins, methods and headers a cross-origin request may use. */
+            204: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                    "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
+                    "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; slow down and retry. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @constant */
+                        type?: "/problems/too-many-requests";
+                        /** @constant */
+                        title?: "Too Many Requests";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+        };
+    };
     patchUser: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400. */
+                /**
+                 * @description Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing changes. A value that is not this syntax is a 400.
+                 * @example "1"
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The user's id. An id that is not a UUID names no user: 404, not 400. */
+                /**
+                 * @description The user's id. An id that is not a UUID names no user: 404, not 400.
+                 * @example 0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a
+                 */
                 userId: components["parameters"]["UserId"];
             };
             cookie?: never;
@@ -1305,9 +1501,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Another user has this email, or the user changed too often while being updated; retry. */
+            /** @description Another user has this email, or the user changed too often while being updated (then with Retry-After). */
             409: {
                 headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 1
+                     */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1356,6 +1557,7 @@ export interface operations {
             /** @description Too many requests; slow down and retry. */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {

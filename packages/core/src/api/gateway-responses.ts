@@ -14,7 +14,8 @@ export const gatewayResponses = {
   BAD_REQUEST_PARAMETERS: { status: 400, detail: "A required request parameter is missing." },
   BAD_REQUEST_BODY: { status: 400, detail: "The request body is not valid." },
   REQUEST_TOO_LARGE: { status: 413, detail: "The request is larger than API Gateway accepts." },
-  THROTTLED: { status: 429, detail: "Too many requests; slow down and retry." },
+  // The stage's throttling is a rate per second: a second later there is room again.
+  THROTTLED: { status: 429, detail: "Too many requests; slow down and retry.", retryAfterSeconds: 1 },
   // The authorizer fails when it cannot read the keys in time (Secrets Manager slow or down), or cannot be
   // invoked (throttled, timed out); API Gateway reports an authorizer's error as one or the other: a 503 to retry.
   AUTHORIZER_FAILURE: { status: 503, detail: "API keys cannot be checked right now; try again shortly.", retryAfterSeconds: 1 },
@@ -32,4 +33,20 @@ export function gatewayProblem(type: GatewayResponseType) {
   const response: { status: ProblemStatus; detail: string; retryAfterSeconds?: number } = gatewayResponses[type];
   const headers: Record<string, string> = response.retryAfterSeconds === undefined ? {} : { "Retry-After": String(response.retryAfterSeconds) };
   return { status: response.status, contentType: PROBLEM_CONTENT_TYPE, headers, body: problem(response.status, response.detail) };
+}
+
+/**
+ * What a resource answers a method it lacks (RFC 9110 §15.5.6): 405 with `Allow` naming the methods
+ * it has, OPTIONS (the CORS preflight) among them. The Api stack answers it with a mock integration on
+ * each resource's `ANY` method, before any key check; the local gateway answers the same.
+ */
+export function methodNotAllowed(methods: readonly string[]) {
+  const status = 405 satisfies ProblemStatus;
+  const allow = [...methods, "OPTIONS"].join(", ");
+  return {
+    status,
+    contentType: PROBLEM_CONTENT_TYPE,
+    headers: { Allow: allow } as Record<string, string>,
+    body: problem(status, `This resource has no such method; it has ${allow}, as the Allow header says.`),
+  };
 }

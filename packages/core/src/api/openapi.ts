@@ -1,16 +1,17 @@
 import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from "zod-openapi";
 import { APP_NAME, DEFAULT_REGION } from "../app.js";
-import { PROBLEM_CONTENT_TYPE, Problem, problemTypes, type ProblemStatus } from "../problem.js";
+import { PROBLEM_CONTENT_TYPE, Problem, problem, problemTypes, type ProblemStatus } from "../problem.js";
 import { ListUsersQuery, User, UserId, UserInput, UserPage, UserPatch } from "../user/schema.js";
 import { IF_MATCH_PATTERN } from "../user/version.js";
 import * as z from "../zod.js";
-import { gatewayResponses, type GatewayResponseType } from "./gateway-responses.js";
+import { gatewayResponses, methodNotAllowed, type GatewayResponseType } from "./gateway-responses.js";
 import {
   IDEMPOTENCY_KEY_PATTERN,
   MAX_BODY_BYTES,
   authorizer,
   bodyMediaTypes,
   documentationPaths,
+  resourceMethods,
   routes,
   type HttpMethod,
   type RequestBodyMediaType,
@@ -30,7 +31,7 @@ export type OperationMethod = Lowercase<HttpMethod>;
 export type { oas31 };
 
 /** The contract's own version: bumped on any change a client could notice. */
-const API_VERSION = "1.1.0";
+const API_VERSION = "1.3.0";
 const SECURITY_SCHEME = "ApiKey";
 const USERS_TAG = "users";
 const DOCUMENTATION_TAG = "documentation";
@@ -53,23 +54,86 @@ const headers = {
     description: "Seconds to wait before retrying.",
     required: true,
     schema: { type: "string", pattern: "^[0-9]+$" },
+    example: "1",
+  },
+  AccessControlAllowOrigin: {
+    description: "The origin the stage's CORS settings allow (`*` on development stages).",
+    required: true,
+    schema: { type: "string" },
+  },
+  AccessControlAllowMethods: {
+    description: "The methods a cross-origin request may use.",
+    required: true,
+    schema: { type: "string" },
+  },
+  AccessControlAllowHeaders: {
+    description: "The request headers a cross-origin request may send (x-api-key, content-type, If-Match, Idempotency-Key among them).",
+    required: true,
+    schema: { type: "string" },
+  },
+  AccessControlMaxAge: {
+    description: "Seconds a browser may keep this preflight's answer.",
+    required: true,
+    schema: { type: "string", pattern: "^[0-9]+$" },
   },
 } as const satisfies Record<string, oas31.HeaderObject>;
+
+/**
+ * An example the reference page's *Try it out* sends as it is, and the status the API answers it with
+ * (`x-status`; a test sends every one to the local API). On a path with {userId}, the user is one that exists.
+ * Only valid bodies: what the API refuses is shown by the problem examples of the responses.
+ */
+interface RequestExample extends oas31.ExampleObject {
+  readonly value: unknown;
+  readonly "x-status": number;
+}
+
+const ada = { email: "ada@example.com", name: "Ada Lovelace", phone: "+441234567890", attributes: { plan: "pro", seats: 3, beta: true } };
+
+/** Request body examples per operation that has a body. */
+export const requestBodyExamples = {
+  createUser: {
+    ada: {
+      summary: "A new user (201; with the same Idempotency-Key, the first answer again)",
+      value: ada,
+      "x-status": 201,
+    },
+  },
+  replaceUser: {
+    replacement: {
+      summary: "Every field anew; phone and attributes left out are removed (200)",
+      value: { email: "ada.king@example.com", name: "Ada King, Countess of Lovelace" },
+      "x-status": 200,
+    },
+  },
+  patchUser: {
+    rename: { summary: "Change the name only (200)", value: { name: "Ada King" }, "x-status": 200 },
+    removePhone: { summary: "Remove the phone: null removes an optional field (200)", value: { phone: null }, "x-status": 200 },
+  },
+} as const satisfies Partial<Record<RouteName, Record<string, RequestExample>>>;
 
 /** Built on each call: registering them (zod-openapi reads the global registry) is this module's business only. */
 function parameters() {
   return {
     userId: UserId.clone().register(z.globalRegistry, {
-      param: { id: "UserId", in: "path", name: "userId", description: "The user's id. An id that is not a UUID names no user: 404, not 400." },
+      param: {
+        id: "UserId",
+        in: "path",
+        name: "userId",
+        description: "The user's id. An id that is not a UUID names no user: 404, not 400.",
+        example: "0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a",
+      },
     }),
     ifMatch: z.optional(z.string().check(z.regex(IF_MATCH_PATTERN))).register(z.globalRegistry, {
       param: {
         id: "IfMatch",
         in: "header",
         name: "If-Match",
+        example: '"1"',
         description:
-          'Only act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, compared ' +
-          "strongly (a weak tag never matches). Otherwise 412, and nothing changes. A value that is not this syntax is a 400.",
+          'Only answer or act if the user is at one of these versions: `*` or a list of entity tags (`"3"`) from ETag, ' +
+          "compared strongly (a weak tag never matches). Otherwise 412 (on GET too, as RFC 9110 §13.1.1 says), and nothing " +
+          "changes. A value that is not this syntax is a 400.",
       },
     }),
     idempotencyKey: z.optional(z.string().check(z.regex(IDEMPOTENCY_KEY_PATTERN))).register(z.globalRegistry, {
@@ -77,6 +141,7 @@ function parameters() {
         id: "IdempotencyKey",
         in: "header",
         name: "Idempotency-Key",
+        example: "create-ada-2026-11-21",
         description:
           "A key the client chooses to make retries safe: for 24 hours the same key with the same body replays the " +
           "first response; with another body it is a 422; while the first request still runs it is a 409 with " +
@@ -87,9 +152,11 @@ function parameters() {
 }
 
 /**
- * API Gateway's answers possible on any route. Its request-validation answers
- * (BAD_REQUEST_*) need request validators, which the API does not configure;
- * unknown routes (MISSING_AUTHENTICATION_TOKEN) are no operation's.
+ * API Gateway's answers possible on any route. Its request validator (stacks/Api.ts) checks only the
+ * required parameters: the key header, whose absence the authorizer's identity source already answers
+ * with 401, and the path's placeholders, which every routed request has; so BAD_REQUEST_PARAMETERS reaches
+ * no caller. There are no body models, so no BAD_REQUEST_BODY (the handlers validate bodies).
+ * Unknown routes (MISSING_AUTHENTICATION_TOKEN) are no operation's.
  */
 const gatewayAnswersOnEveryRoute: readonly GatewayResponseType[] = [
   "UNAUTHORIZED",
@@ -118,26 +185,28 @@ const handlerProblems: Record<RouteName, Partial<Record<ProblemStatus, string>>>
     422: "This Idempotency-Key was already used with a different body.",
   },
   getUser: {
+    400: badIfMatch,
     404: "No user has this id.",
+    412: "If-Match names none of the user's current version.",
   },
   replaceUser: {
     400: `${badBody} Or ${badIfMatch}`,
     404: "No user has this id.",
-    409: "Another user has this email, or the user changed too often while being replaced; retry.",
+    409: "Another user has this email, or the user changed too often while being replaced (then with Retry-After).",
     412: "If-Match names none of the user's current version.",
     413: `The body is larger than ${MAX_BODY_BYTES} bytes.`,
   },
   patchUser: {
     400: `The patch is not a JSON object of valid user fields (or not UTF-8, or not sent as ${bodyMediaTypes.mergePatch.join(" or ")}), the patched user would not be valid, or ${badIfMatch}`,
     404: "No user has this id.",
-    409: "Another user has this email, or the user changed too often while being updated; retry.",
+    409: "Another user has this email, or the user changed too often while being updated (then with Retry-After).",
     412: "If-Match names none of the user's current version.",
     413: `The body is larger than ${MAX_BODY_BYTES} bytes.`,
   },
   deleteUser: {
     400: badIfMatch,
     404: "No user has this id.",
-    409: "The user changed too often while being deleted; retry.",
+    409: "The user changed too often while being deleted (then with Retry-After).",
     412: "If-Match names none of the user's current version.",
   },
 };
@@ -149,11 +218,32 @@ const anyHandlerProblems: Partial<Record<ProblemStatus, string>> = {
   503: "A service the API depends on is unavailable, slow or throttled; retry after Retry-After seconds.",
 };
 
-/** Whether a problem carries Retry-After: on every 503, and on the 409 of a create still in progress. */
-function retryAfterOf(name: RouteName | undefined, status: ProblemStatus): "always" | "sometimes" | undefined {
-  if (status === 503) return "always";
-  if (status === 409 && name === "createUser") return "sometimes";
+/**
+ * Whether a problem carries Retry-After: on every 503 and 429, on the 409 of a create still in progress, and on
+ * the 409 of a user that changed too often while being written.
+ */
+function retryAfterOf(status: ProblemStatus): "always" | "sometimes" | undefined {
+  if (status === 503 || status === 429) return "always";
+  if (status === 409) return "sometimes";
   return undefined;
+}
+
+/** What a problem of this status looks like, its detail the first reason given for it. */
+function problemExample(status: ProblemStatus, reason: string): oas31.ExampleObject {
+  const errors =
+    status === 400
+      ? [
+          // What `{"email":"ada@example","name":"  "}` gets (a test holds the API to it).
+          {
+            path: "body.email",
+            message:
+              "must be an email address: at most 64 characters before the @ (letters, digits, _ ' + - and single dots between them), " +
+              "then dot-separated domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a hyphen, the last one of 2 or more letters",
+          },
+          { path: "body.name", message: "must not be empty" },
+        ]
+      : undefined;
+  return { summary: problemTypes[status].title, value: problem(status, reason, errors) };
 }
 
 function problemResponse(status: ProblemStatus, reasons: readonly string[], retryAfter?: "always" | "sometimes"): ZodOpenApiResponseObject {
@@ -171,6 +261,7 @@ function problemResponse(status: ProblemStatus, reasons: readonly string[], retr
             { type: "object", properties: { type: { const: type }, title: { const: title }, status: { const: status } } },
           ],
         },
+        examples: { [title.replace(/[^A-Za-z]/g, "")]: problemExample(status, reasons[0] ?? title) },
       },
     },
   };
@@ -184,14 +275,33 @@ function problemResponses(name: RouteName): Record<string, ZodOpenApiResponseObj
   }
   for (const type of gatewayAnswersOnEveryRoute) add(gatewayResponses[type].status, gatewayResponses[type].detail);
   return Object.fromEntries(
-    [...reasons.entries()].sort(([a], [b]) => a - b).map(([status, texts]) => [String(status), problemResponse(status, texts, retryAfterOf(name, status))]),
+    [...reasons.entries()].sort(([a], [b]) => a - b).map(([status, texts]) => [String(status), problemResponse(status, texts, retryAfterOf(status))]),
   );
 }
 
-const json = (schema: z.core.$ZodType) => ({ [JSON_CONTENT_TYPE]: { schema } });
-const body = (schema: z.core.$ZodType, mediaTypes: readonly RequestBodyMediaType[]) =>
-  Object.fromEntries(mediaTypes.map((mediaType) => [mediaType, { schema }]));
-const userResponse = (description: string): ZodOpenApiResponseObject => ({ description, headers: { ETag: headerRef("ETag") }, content: json(User) });
+const json = (schema: z.core.$ZodType, examples?: Record<string, oas31.ExampleObject>) => ({
+  [JSON_CONTENT_TYPE]: { schema, ...(examples ? { examples } : {}) },
+});
+const body = (schema: z.core.$ZodType, mediaTypes: readonly RequestBodyMediaType[], examples: Record<string, RequestExample>) =>
+  Object.fromEntries(mediaTypes.map((mediaType) => [mediaType, { schema, examples }]));
+
+/** A user as the API answers it. */
+const userExample = (fields: Record<string, unknown>, version: number): Record<string, oas31.ExampleObject> => ({
+  user: {
+    value: {
+      userId: "0b0e5f9c-4a3b-4c1e-9d3a-1f2e3d4c5b6a",
+      ...fields,
+      createdAt: "2026-11-21T10:00:00.000Z",
+      updatedAt: version === 1 ? "2026-11-21T10:00:00.000Z" : "2026-11-22T08:30:00.000Z",
+      version,
+    },
+  },
+});
+const userResponse = (description: string, examples: Record<string, oas31.ExampleObject>): ZodOpenApiResponseObject => ({
+  description,
+  headers: { ETag: headerRef("ETag") },
+  content: json(User, examples),
+});
 
 /** Each operation's own words, parameters, body and success response. */
 type OperationText = Omit<ZodOpenApiOperationObject, "operationId" | "tags" | "security" | "responses"> & {
@@ -199,55 +309,61 @@ type OperationText = Omit<ZodOpenApiOperationObject, "operationId" | "tags" | "s
   readonly success: Record<string, ZodOpenApiResponseObject>;
 };
 
-function operations(): Record<RouteName, OperationText> {
-  const { userId, ifMatch, idempotencyKey } = parameters();
+function operations({ userId, ifMatch, idempotencyKey }: ReturnType<typeof parameters>): Record<RouteName, OperationText> {
   return {
     listUsers: {
       summary: "List users, newest first",
       description:
-        "Pages through users from the newest to the oldest. Follow nextCursor until it is null; users created meanwhile " +
-        "appear on no page already read.",
+        "Pages through users from the newest to the oldest. Follow nextCursor until it is null; users created meanwhile " + "appear on no page already read.",
       requestParams: { query: ListUsersQuery },
-      success: { 200: { description: "A page of users.", content: json(UserPage) } },
+      success: {
+        200: {
+          description: "A page of users.",
+          content: json(UserPage, { page: { value: { items: [userExample(ada, 1).user?.value], nextCursor: null } } }),
+        },
+      },
     },
     createUser: {
       summary: "Create a user",
       description: "Creates a user with a new id and version 1. Send an Idempotency-Key to retry safely.",
       parameters: [idempotencyKey],
-      requestBody: { description: "The new user.", required: true, content: body(UserInput, bodyMediaTypes.user) },
+      requestBody: { description: "The new user.", required: true, content: body(UserInput, bodyMediaTypes.user, requestBodyExamples.createUser) },
       success: {
         201: {
           description: "The user was created (or, for a repeated Idempotency-Key, the first response is replayed).",
           headers: { Location: headerRef("Location"), ETag: headerRef("ETag") },
-          content: json(User),
+          content: json(User, userExample(ada, 1)),
         },
       },
     },
     getUser: {
       summary: "Get a user",
-      description: "Reads one user, strongly consistent.",
-      parameters: [userId],
-      success: { 200: userResponse("The user.") },
+      description: "Reads one user, strongly consistent. With If-Match, only if the user is at one of the versions it names.",
+      parameters: [userId, ifMatch],
+      success: { 200: userResponse("The user.", userExample(ada, 1)) },
     },
     replaceUser: {
       summary: "Replace a user",
-      description: "Replaces the user's email, name, phone and attributes; omitted optional fields are removed.",
+      description:
+        "Replaces the user's email, name, phone and attributes; omitted optional fields are removed. A replacement that " +
+        "changes nothing writes nothing: the user keeps its version and ETag.",
       parameters: [userId, ifMatch],
-      requestBody: { description: "The user's new fields.", required: true, content: body(UserInput, bodyMediaTypes.user) },
-      success: { 200: userResponse("The replaced user, at its next version.") },
+      requestBody: { description: "The user's new fields.", required: true, content: body(UserInput, bodyMediaTypes.user, requestBodyExamples.replaceUser) },
+      success: { 200: userResponse("The replaced user, at its next version.", userExample(requestBodyExamples.replaceUser.replacement.value, 2)) },
     },
     patchUser: {
       summary: "Update a user with a JSON merge patch",
       description:
         "Applies a JSON merge patch (RFC 7396) to the user's fields: a field set to null is removed. The patched user " +
-        "must be valid as in PUT.",
+        "must be valid as in PUT. A patch that changes nothing (`{}`, or the values the user has) writes nothing: the " +
+        "user keeps its version and ETag.",
       parameters: [userId, ifMatch],
       requestBody: {
         description: "The fields to change.",
         required: true,
-        content: body(UserPatch, bodyMediaTypes.mergePatch),
+        content: body(UserPatch, bodyMediaTypes.mergePatch, requestBodyExamples.patchUser),
       },
-      success: { 200: userResponse("The updated user, at its next version.") },
+      success: { 200: userResponse("The updated user, at its next version.", userExample({ ...ada, name: "Ada King" }, 2)) },
     },
     deleteUser: {
       summary: "Delete a user",
@@ -260,7 +376,9 @@ function operations(): Record<RouteName, OperationText> {
 
 function userPaths(): ZodOpenApiPathsObject {
   const paths: ZodOpenApiPathsObject = {};
-  const texts = operations();
+  const shared = parameters();
+  const texts = operations(shared);
+  const userIdParameter = shared.userId;
   for (const [name, route] of Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]) {
     const { success, ...text } = texts[name];
     const operation: ZodOpenApiOperationObject = {
@@ -273,7 +391,43 @@ function userPaths(): ZodOpenApiPathsObject {
     };
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
   }
+  for (const [path, methods] of resourceMethods()) {
+    const { status, headers: allowed } = methodNotAllowed(methods);
+    paths[path] = {
+      ...paths[path],
+      description: `Any other method gets ${status} (a problem document) with \`Allow: ${allowed.Allow}\`, with or without an API key.`,
+      options: preflight(path, userIdParameter),
+    };
+  }
   return paths;
+}
+
+/** The CORS preflight API Gateway answers on every resource (a mock integration), before any key check. */
+function preflight(path: string, userId: ReturnType<typeof parameters>["userId"]): ZodOpenApiOperationObject {
+  return {
+    ...(path.includes("{userId}") ? { parameters: [userId] } : {}),
+    operationId: `preflight${path
+      .replace(/[{}]/g, "")
+      .split("/")
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join("")}`,
+    tags: [USERS_TAG],
+    summary: "CORS preflight",
+    description: "What a browser asks before a cross-origin request. Needs no API key; the stage's CORS settings decide the answer.",
+    security: [],
+    responses: {
+      204: {
+        description: "The origins, methods and headers a cross-origin request may use.",
+        headers: {
+          "Access-Control-Allow-Origin": headerRef("AccessControlAllowOrigin"),
+          "Access-Control-Allow-Methods": headerRef("AccessControlAllowMethods"),
+          "Access-Control-Allow-Headers": headerRef("AccessControlAllowHeaders"),
+          "Access-Control-Max-Age": headerRef("AccessControlMaxAge"),
+        },
+      },
+      429: problemResponse(429, [gatewayResponses.THROTTLED.detail], "always"),
+    },
+  };
 }
 
 /** The documents beside the API: they need no key (`security: []`), and only `pnpm local` serves them. */
@@ -332,8 +486,10 @@ export function openApiDocument(options: { serverUrl?: string } = {}): OpenApiDo
         "sent as `application/json` (or `application/merge-patch+json` for PATCH), in UTF-8, at most " +
         `${MAX_BODY_BYTES} bytes; their strings must be well-formed Unicode (a JSON escape of a lone surrogate, such ` +
         "as `\\ud800`, is refused), which JSON Schema cannot state. Every error is an RFC 9457 problem document " +
-        `(\`${PROBLEM_CONTENT_TYPE}\`); a method and path that match no operation get ` +
-        `${gatewayResponses.MISSING_AUTHENTICATION_TOKEN.status}. A client's mistake is never a 5xx.`,
+        `(\`${PROBLEM_CONTENT_TYPE}\`). A path that names no resource gets ` +
+        `${gatewayResponses.MISSING_AUTHENTICATION_TOKEN.status}; a method its resource lacks gets 405 with an \`Allow\` ` +
+        "header naming the methods the resource has (each path says which), with or without an API key. A client's " +
+        "mistake is never a 5xx.",
     },
     servers: options.serverUrl
       ? [{ url: options.serverUrl, description: "This API." }]

@@ -86,8 +86,7 @@ function layoutIndexAt(layouts: ListLayouts, createdAtMs: number): number {
 }
 
 const slotOf = (layout: ListLayout, ms: number) => Math.floor(ms / layout.slotMs!);
-const shardKey = (layout: ListLayout, slot: number) =>
-  `${SINGLE_LIST_PARTITION}#${((slot % layout.shards) + layout.shards) % layout.shards}`;
+const shardKey = (layout: ListLayout, slot: number) => `${SINGLE_LIST_PARTITION}#${((slot % layout.shards) + layout.shards) % layout.shards}`;
 
 /** The index partition key of a user created at `createdAt` (ISO 8601). */
 export function listPartitionFor(layouts: ListLayouts, createdAt: string): string {

@@ -1,16 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Conflict, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from "../errors.js";
 import { applyMergePatch } from "./merge-patch.js";
-import { PageKey } from "./cursor.js";
+import { PageKey, invalidCursor, parseListSortKey } from "./cursor.js";
 import {
   defaultListLayouts,
   instantMs,
@@ -39,6 +34,8 @@ export interface UserStore {
  * need up to N rounds (with 6, some of 10 concurrent PATCHes got 409).
  */
 const MAX_ATTEMPTS = 25;
+/** How long a client whose write lost every race is told to wait: the writers it lost to are done by then. */
+const CONTENTION_RETRY_AFTER_SECONDS = 1;
 /** Cap of the backoff, so every attempt fits well inside the function's timeout. */
 const MAX_BACKOFF_MS = 100;
 
@@ -72,16 +69,12 @@ const userNotFound = (userId: string) => new NotFound(`No user has the id ${user
 
 /** Reasons DynamoDB gave for cancelling a transaction, one per action (`"None"` where it had none). */
 const cancellationReasons = (error: unknown): readonly string[] | undefined =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None")
-    : undefined;
+  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None") : undefined;
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
+const isConditionFailure = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
 
 /** Transactions touching the same item at once are cancelled with TransactionConflict; wait and try again. */
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt)));
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt)));
 
 /** Creates a user and the guard item that keeps its email unique, in one transaction. */
 export async function createUser(store: UserStore, input: UserInput, now = new Date()): Promise<User> {
@@ -105,9 +98,20 @@ export function userIdForIdempotencyKey(caller: string, idempotencyKey: string):
 const editableFields = ({ email, name, phone, attributes }: UserInput) => JSON.parse(JSON.stringify({ email, name, phone, attributes })) as unknown;
 
 /**
+ * The item a transaction's condition failed on, which DynamoDB returns with the cancellation reason
+ * when the action asks for it (`ReturnValuesOnConditionCheckFailure: ALL_OLD`).
+ */
+const itemThatFailedCondition = (error: unknown, action: number, store: UserStore): Record<string, unknown> | undefined => {
+  const item = error instanceof TransactionCanceledException ? error.CancellationReasons?.[action]?.Item : undefined;
+  return item && unmarshall(item, store.client.config.translateConfig?.unmarshallOptions);
+};
+
+/**
  * Creates a user with a given id. When a user with that id exists already (an earlier run of the same
  * request), it is returned as it is (`created: false`) if it was made from the same input or has been
  * changed since (then its input cannot be compared); a different input is an {@link IdempotencyKeyReused}.
+ * The existing user comes with the transaction's cancellation (no GetItem: no read grant, no second
+ * round trip, and no race with a delete between the write and a read).
  */
 export async function createUserWithId(store: UserStore, userId: string, input: UserInput, now = new Date()): Promise<{ user: User; created: boolean }> {
   const timestamp = now.toISOString();
@@ -122,6 +126,7 @@ export async function createUserWithId(store: UserStore, userId: string, input: 
                 TableName: store.tableName,
                 Item: toItem(user, store),
                 ConditionExpression: "attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },
             },
             {
@@ -137,8 +142,9 @@ export async function createUserWithId(store: UserStore, userId: string, input: 
       return { user, created: true };
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0] === "ConditionalCheckFailed") {
-        const existing = await getUser(store, userId);
+      const existingItem = reasons?.[0] === "ConditionalCheckFailed" ? itemThatFailedCondition(error, 0, store) : undefined;
+      if (existingItem) {
+        const existing = toUser(existingItem);
         if (existing.version === 1 && !isDeepStrictEqual(editableFields(existing), editableFields(input))) {
           throw new IdempotencyKeyReused("This Idempotency-Key was already used with a different body.");
         }
@@ -154,13 +160,13 @@ export async function createUserWithId(store: UserStore, userId: string, input: 
   }
 }
 
-/** Reads one user with a strongly consistent GetItem. */
-export async function getUser(store: UserStore, userId: string): Promise<User> {
-  const { Item } = await store.client.send(
-    new GetCommand({ TableName: store.tableName, Key: itemKeys.user(userId), ConsistentRead: true }),
-  );
+/** Reads one user with a strongly consistent GetItem; with a `condition` (If-Match), a user at another version is a {@link PreconditionFailed}. */
+export async function getUser(store: UserStore, userId: string, condition?: VersionCondition): Promise<User> {
+  const { Item } = await store.client.send(new GetCommand({ TableName: store.tableName, Key: itemKeys.user(userId), ConsistentRead: true }));
   if (!Item) throw userNotFound(userId);
-  return toUser(Item);
+  const user = toUser(Item);
+  requireVersion(user, condition);
+  return user;
 }
 
 export interface UserListPage {
@@ -185,16 +191,14 @@ type ListItem = Record<string, unknown> & { pk: string; sk: string; listPk: stri
  * layouts newest first (see `ListLayouts`): one Query per segment, a segment
  * being a whole single-key layout or one slot of a sharded one.
  */
-export async function listUsersNewestFirst(
-  store: UserStore,
-  options: { limit: number; startAfter?: PageKey; now?: Date },
-): Promise<UserListPage> {
+export async function listUsersNewestFirst(store: UserStore, options: { limit: number; startAfter?: PageKey; now?: Date }): Promise<UserListPage> {
   const layouts = store.listLayouts ?? defaultListLayouts;
+  // A key the API wrote for a user is filed under the partition its layouts give that user; DynamoDB refuses a start key of another.
+  const startCreatedAt = options.startAfter && parseListSortKey(options.startAfter.listSk)?.createdAt;
+  if (options.startAfter && (!startCreatedAt || options.startAfter.listPk !== listPartitionFor(layouts, startCreatedAt))) throw invalidCursor();
   const want = options.limit + 1;
   const found: ListItem[] = [];
-  const startMs = options.startAfter
-    ? instantMs(options.startAfter.listSk.split("#")[0]!)
-    : (options.now ?? new Date()).getTime();
+  const startMs = startCreatedAt ? instantMs(startCreatedAt) : (options.now ?? new Date()).getTime();
   let startKey: PageKey | undefined = options.startAfter;
   const firstLayout = layoutIndexAt(layouts, startMs);
 
@@ -292,9 +296,10 @@ async function updateUser(
   now = () => new Date(),
 ): Promise<User> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await getUser(store, userId);
-    requireVersion(current, condition);
+    const current = await getUser(store, userId, condition);
     const fields = nextFields(current);
+    // A change that changes nothing writes nothing: the version and the ETag stay.
+    if (isDeepStrictEqual(editableFields(fields), editableFields(current))) return current;
     const updated: User = {
       userId,
       ...fields,
@@ -348,14 +353,13 @@ async function updateUser(
       throw error;
     }
   }
-  throw new Conflict("The user changed too often while being updated; try again.");
+  throw new Conflict("The user changed too often while being updated; try again.", { retryAfterSeconds: CONTENTION_RETRY_AFTER_SECONDS });
 }
 
 /** Deletes a user and its email guard in one transaction. */
 export async function deleteUser(store: UserStore, userId: string, condition?: VersionCondition): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await getUser(store, userId);
-    requireVersion(current, condition);
+    const current = await getUser(store, userId, condition);
     try {
       await store.client.send(
         new TransactWriteCommand({
@@ -388,7 +392,7 @@ export async function deleteUser(store: UserStore, userId: string, condition?: V
       throw error;
     }
   }
-  throw new Conflict("The user changed too often while being deleted; try again.");
+  throw new Conflict("The user changed too often while being deleted; try again.", { retryAfterSeconds: CONTENTION_RETRY_AFTER_SECONDS });
 }
 
 function requireVersion(current: User, condition: VersionCondition | undefined) {

@@ -27,9 +27,7 @@ export const userLimits = {
 export const numberLimits = { maxMagnitude: Number.MAX_SAFE_INTEGER, minNonZeroMagnitude: 1e-130 } as const;
 
 const isStorableNumber = (value: number) =>
-  Number.isFinite(value) &&
-  Math.abs(value) <= numberLimits.maxMagnitude &&
-  (value === 0 || Math.abs(value) >= numberLimits.minNonZeroMagnitude);
+  Number.isFinite(value) && Math.abs(value) <= numberLimits.maxMagnitude && (value === 0 || Math.abs(value) >= numberLimits.minNonZeroMagnitude);
 
 /** Counts characters as Unicode code points, so an emoji counts once (as JSON Schema's lengths count). */
 const codePoints = (value: string) => [...value].length;
@@ -40,41 +38,76 @@ const codePoints = (value: string) => [...value].length;
  */
 const text = () => z.string().check(z.refine((value) => value.isWellFormed(), "must be valid Unicode text"));
 
+/**
+ * The one email rule, as the API checks it and the document states it (its `pattern`, within what
+ * `format: email` allows): a local part of 1 to 64 characters (letters, digits, `_ ' + -`, single
+ * dots between them), `@`, then domain labels of 1 to 63 letters, digits or hyphens, none starting
+ * or ending with a hyphen, the last one 2 to 63 letters; at most 254 characters in all (`maxLength`).
+ */
+export const EMAIL_PATTERN = /^(?=[^@]{1,64}@)[A-Za-z0-9_'+-]+(?:\.[A-Za-z0-9_'+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+const emailRule =
+  "must be an email address: at most 64 characters before the @ (letters, digits, _ ' + - and single dots between them), " +
+  "then dot-separated domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a hyphen, " +
+  "the last one of 2 or more letters";
+
 /** Checked as the client sent it (trimmed), then stored lower-cased: the check never sees what case folding makes of it. */
 export const Email = z
   .pipe(
     text().check(z.trim(), z.maxLength(userLimits.emailMaxLength, `must be at most ${userLimits.emailMaxLength} characters`)),
-    z.email("must be a valid email address").check(z.toLowerCase()),
+    z.email({ pattern: EMAIL_PATTERN, error: emailRule }).check(z.toLowerCase()),
   )
   .register(z.globalRegistry, {
     description:
-      `An email address of at most ${userLimits.emailMaxLength} characters, as the pattern states it (ASCII; a domain ` +
-      "of dot-separated labels ending in two or more letters). Surrounding whitespace is trimmed before the check, so " +
-      "the API also accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique " +
-      "across users, case-insensitively.",
+      `An email address of at most ${userLimits.emailMaxLength} characters, as the pattern states it (ASCII; at most ` +
+      "64 characters before the @; domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a " +
+      "hyphen, the last one of 2 or more letters). Surrounding whitespace is trimmed before the check, so the API also " +
+      "accepts the address padded with whitespace, which this schema does not. Stored lower-cased; unique across users, " +
+      "case-insensitively.",
     format: "email",
-    pattern: z.regexes.email.source,
+    pattern: EMAIL_PATTERN.source,
+    maxLength: userLimits.emailMaxLength,
   });
+
+/** Characters no name may hold: controls (C0, DEL, C1), lone surrogates, bidi embeddings, overrides and isolates. */
+const NAME_FORBIDDEN = String.raw`\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069`;
+/** A visible character: a letter, digit, punctuation mark or symbol that is not default-ignorable (as U+3164 is). */
+const NAME_VISIBLE = String.raw`(?!\p{Default_Ignorable_Code_Point})[\p{L}\p{N}\p{P}\p{S}]`;
+/** The name rule as a pattern (Unicode mode, as JSON Schema's ECMA-262 patterns are read): no forbidden character, a visible one. */
+export const NAME_PATTERN = new RegExp(`^[^${NAME_FORBIDDEN}]*${NAME_VISIBLE}[^${NAME_FORBIDDEN}]*$`, "u");
+const NAME_FORBIDDEN_CHARACTER = new RegExp(`[${NAME_FORBIDDEN}]`, "u");
+const NAME_VISIBLE_CHARACTER = new RegExp(NAME_VISIBLE, "u");
 
 export const Name = text()
   .check(
     z.trim(),
     z.refine((value) => codePoints(value) >= 1, "must not be empty"),
     z.refine((value) => codePoints(value) <= userLimits.nameMaxLength, `must be at most ${userLimits.nameMaxLength} characters`),
+    z.refine(
+      (value) => !NAME_FORBIDDEN_CHARACTER.test(value),
+      "must not contain control characters (U+0000-U+001F, U+007F-U+009F) or bidirectional controls (U+202A-U+202E, U+2066-U+2069)",
+    ),
+    z.refine(
+      (value) => value === "" || NAME_VISIBLE_CHARACTER.test(value),
+      "must contain a visible character (a letter, digit, punctuation mark or symbol), not only whitespace or invisible characters",
+    ),
   )
   .register(z.globalRegistry, {
     description:
-      `1 to ${userLimits.nameMaxLength} characters once surrounding whitespace is trimmed; stored trimmed. The schema ` +
-      `requires a character that is not whitespace and at most ${userLimits.nameMaxLength} characters in all, so it ` +
-      `refuses a name the API accepts only when surrounding whitespace makes it longer than ${userLimits.nameMaxLength}.`,
-    pattern: String.raw`\S`,
+      `1 to ${userLimits.nameMaxLength} characters once surrounding whitespace is trimmed; stored trimmed. No control ` +
+      "characters (U+0000-U+001F, U+007F-U+009F) and no bidirectional embeddings, overrides or isolates (U+202A-U+202E, " +
+      "U+2066-U+2069); at least one visible character (a letter, digit, punctuation mark or symbol that is not " +
+      "default-ignorable), so a name of only whitespace, U+200B or U+3164 is refused. The pattern states this in " +
+      `Unicode mode. The schema takes the name as sent: it refuses a name the API accepts only when the surrounding ` +
+      `whitespace the API trims is a control character (a tab, a newline) or makes it longer than ${userLimits.nameMaxLength}.`,
+    pattern: NAME_PATTERN.source,
     maxLength: userLimits.nameMaxLength,
   });
 
 export const Phone = z
   .string()
-  .check(z.regex(/^\+[0-9]{8,15}$/, "must be E.164: '+' then 8 to 15 digits"))
-  .register(z.globalRegistry, { description: "An E.164 number: '+' then 8 to 15 digits." });
+  .check(z.regex(/^\+[1-9][0-9]{7,14}$/, "must be E.164: '+' then 8 to 15 digits, the first (the country code's) not 0"))
+  .register(z.globalRegistry, { description: "An E.164 number: '+' then 8 to 15 digits, the first (the country code's) not 0." });
 
 const AttributeString = text()
   .check(
@@ -146,9 +179,7 @@ export const Attributes = z
     refuseProtoKey,
     z
       .record(AttributeKey, AttributeValue)
-      .check(
-        z.refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, `must have at most ${userLimits.attributesMaxKeys} keys`),
-      ),
+      .check(z.refine((value) => Object.keys(value).length <= userLimits.attributesMaxKeys, `must have at most ${userLimits.attributesMaxKeys} keys`)),
   )
   .register(z.globalRegistry, {
     description: `A flat object of at most ${userLimits.attributesMaxKeys} keys. ${attributeKeysDescription}`,
@@ -194,7 +225,11 @@ export type UserPatch = z.infer<typeof UserPatch>;
 /** A stored user as the API returns it. */
 export const User = z.strictObject({
   userId: z.uuid(),
-  email: z.email().register(z.globalRegistry, { description: "Trimmed and lower-cased." }),
+  email: z.email({ pattern: EMAIL_PATTERN }).register(z.globalRegistry, {
+    description: "Trimmed and lower-cased.",
+    pattern: EMAIL_PATTERN.source,
+    maxLength: userLimits.emailMaxLength,
+  }),
   name: z.string(),
   phone: z.optional(z.string()),
   attributes: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
@@ -234,14 +269,12 @@ export const ListUsersQuery = z.strictObject({
       // zod leaves defaults out of a transform's input schema; the document (zod-openapi) adds it back.
       override: { default: userLimits.pageSizeDefault },
     }),
-  cursor: z
-    .optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(userLimits.cursorMaxLength, "is too long")))
-    .register(z.globalRegistry, {
-      description:
-        "The nextCursor of the previous page, to read the page after it. Cursors are signed: a value this API did not " +
-        "issue is a 400 even when it has the form the pattern states.",
-      pattern: CURSOR_PATTERN.source,
-    }),
+  cursor: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(userLimits.cursorMaxLength, "is too long"))).register(z.globalRegistry, {
+    description:
+      "The nextCursor of the previous page, to read the page after it. Cursors are signed: a value this API did not " +
+      "issue is a 400 even when it has the form the pattern states.",
+    pattern: CURSOR_PATTERN.source,
+  }),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 

@@ -23,9 +23,7 @@ export function parseIfMatch(header: string | undefined): VersionCondition | und
   if (header === undefined) return undefined;
   const value = header.trim();
   if (!IF_MATCH_PATTERN.test(value)) {
-    throw new ValidationFailed("The If-Match header is not valid.", [
-      { path: "headers.if-match", message: 'must be * or a list of entity tags such as "3"' },
-    ]);
+    throw new ValidationFailed("The If-Match header is not valid.", [{ path: "headers.if-match", message: 'must be * or a list of entity tags such as "3"' }]);
   }
   if (value === "*") return { matches: () => true };
   const strongTags = new Set(

@@ -8,7 +8,7 @@ describe("gatewayProblem", () => {
     expect(gatewayProblem(type)).toEqual({
       status,
       contentType: PROBLEM_CONTENT_TYPE,
-      headers: status === 503 ? { "Retry-After": "1" } : {},
+      headers: status === 503 || status === 429 ? { "Retry-After": "1" } : {},
       body: { ...problemTypes[status], status, detail },
     });
   });

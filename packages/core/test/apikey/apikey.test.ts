@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ApiKeyStore,
-  findApiKey,
-  generateApiKey,
-  hashApiKey,
-  type ApiKeyRecord,
-} from "../../src/apikey/apikey.js";
+import { ApiKeyStore, findApiKey, generateApiKey, hashApiKey, type ApiKeyRecord } from "../../src/apikey/apikey.js";
 
 const now = new Date("2024-05-01T12:00:00.000Z");
 

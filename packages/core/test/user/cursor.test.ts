@@ -89,10 +89,7 @@ describe("encodeCursor and decodeCursor", () => {
     });
   });
 
-  it.each(["", ".", "..", "abc", "abc.", ".abc", "a.b.c", "!!!.???", "eyJ9.eyJ9", base64url("{}")])(
-    "rejects the garbage cursor %j",
-    (cursor) => {
-      expectRejected(cursor);
-    },
-  );
+  it.each(["", ".", "..", "abc", "abc.", ".abc", "a.b.c", "!!!.???", "eyJ9.eyJ9", base64url("{}")])("rejects the garbage cursor %j", (cursor) => {
+    expectRejected(cursor);
+  });
 });

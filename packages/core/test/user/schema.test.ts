@@ -9,6 +9,12 @@ function issuesOf(schema: z.ZodMiniType, value: unknown): { path: string; messag
   return result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
 }
 
+const emailRule =
+  "must be an email address: at most 64 characters before the @ (letters, digits, _ ' + - and single dots between them), " +
+  "then dot-separated domain labels of 1 to 63 letters, digits or hyphens, none starting or ending with a hyphen, " +
+  "the last one of 2 or more letters";
+const phoneRule = "must be E.164: '+' then 8 to 15 digits, the first (the country code's) not 0";
+
 /** An address of exactly `length` characters: a 64-character local part and a long dotted domain. */
 function emailOfLength(length: number): string {
   const local = "a".repeat(64);
@@ -45,16 +51,39 @@ describe("Email", () => {
   it.each(["", "   ", "ada", "ada@", "@example.com", "ada@example", "ada lovelace@example.com", "ada@@example.com"])(
     "rejects %j as not an email address",
     (input) => {
-      expect(issuesOf(Email, input)).toEqual([{ path: "", message: "must be a valid email address" }]);
+      expect(issuesOf(Email, input)).toEqual([{ path: "", message: emailRule }]);
     },
   );
+
+  it.each([
+    ["a local part of 64 characters", `${"a".repeat(64)}@example.com`],
+    ["a domain label of 63 characters", `ada@${"b".repeat(63)}.com`],
+    ["a label with a hyphen inside", "ada@b-c.example.com"],
+    ["a top-level label of 63 letters", `ada@example.${"c".repeat(63)}`],
+    ["digits in a label", "ada@1st.example.com"],
+  ])("accepts %s", (_, input) => {
+    expect(Email.parse(input)).toBe(input);
+  });
+
+  it.each([
+    ["a local part of 65 characters", `${"a".repeat(65)}@example.com`],
+    ["a domain label of 64 characters", `ada@${"b".repeat(64)}.com`],
+    ["a label ending with a hyphen", "a@b-.com"],
+    ["a label starting with a hyphen", "a@-b.com"],
+    ["an empty label", "a@b..com"],
+    ["a top-level label of 64 letters", `ada@example.${"c".repeat(64)}`],
+    ["a top-level label of one letter", "ada@example.c"],
+    ["a trailing dot in the local part", "ada.@example.com"],
+  ])("rejects %s", (_, input) => {
+    expect(issuesOf(Email, input)).toEqual([{ path: "", message: emailRule }]);
+  });
 
   it.each([
     ["a Kelvin sign, which lower-cases to k", "\u212Aelvin@example.com"],
     ["a dotless i's capital, which lower-cases to i and a combining dot", "\u0130nci@example.com"],
     ["a long s in the domain", "ada@example.\u017Fe"],
   ])("rejects an address with %s: it is checked as sent, before lower-casing", (_, input) => {
-    expect(issuesOf(Email, input)).toEqual([{ path: "", message: "must be a valid email address" }]);
+    expect(issuesOf(Email, input)).toEqual([{ path: "", message: emailRule }]);
   });
 
   it.each([42, null, ["ada@example.com"]])("rejects the non-string %j", (input) => {
@@ -88,6 +117,43 @@ describe("Name", () => {
   it("rejects text that is not valid Unicode (a lone surrogate)", () => {
     expect(issuesOf(Name, "Ada \ud800")).toContainEqual({ path: "", message: "must be valid Unicode text" });
   });
+
+  it.each([
+    ["NUL", "Ada\u0000"],
+    ["BEL", "Ada\u0007Lovelace"],
+    ["DEL", "Ada\u007f"],
+    ["a C1 control (U+0085)", "Ada\u0085Lovelace"],
+    ["a right-to-left override (U+202E)", "Ada\u202Eecalevol"],
+    ["a left-to-right embedding (U+202A)", "\u202AAda"],
+    ["a first-strong isolate (U+2068)", "Ada \u2068x\u2069"],
+    ["a newline inside", "Ada\nLovelace"],
+  ])("rejects a name holding %s", (_, input) => {
+    expect(issuesOf(Name, input)).toEqual([
+      {
+        path: "",
+        message: "must not contain control characters (U+0000-U+001F, U+007F-U+009F) or bidirectional controls (U+202A-U+202E, U+2066-U+2069)",
+      },
+    ]);
+  });
+
+  it.each([
+    ["a zero-width space", "\u200B"],
+    ["zero-width spaces and joiners", "\u200B\u200C\u200D\u2060"],
+    ["a Hangul filler (a default-ignorable letter)", "\u3164"],
+    ["a soft hyphen and a word joiner", "\u00AD\u2060"],
+    ["a combining mark alone", "\u0301"],
+    ["a byte order mark between spaces", " \uFEFF\u200B "],
+    ["variation selectors", "\uFE0F\uFE0E"],
+  ])("rejects a name of only %s", (_, input) => {
+    expect(issuesOf(Name, input)).toContainEqual({
+      path: "",
+      message: "must contain a visible character (a letter, digit, punctuation mark or symbol), not only whitespace or invisible characters",
+    });
+  });
+
+  it.each(["Zoë", "李小龍", "محمد", "👩\u200D💻", "O'Brien-Smith", "Ada\u200BLovelace", "1", "-"])("accepts the name %j", (input) => {
+    expect(Name.parse(input)).toBe(input);
+  });
 });
 
 describe("Phone", () => {
@@ -103,8 +169,10 @@ describe("Phone", () => {
     ["dashes", "+1-202-555-0123"],
     ["letters", "+1202555CALL"],
     ["nothing", ""],
+    ["only zeros", "+0000000000"],
+    ["a country code starting with 0", "+0441234567890"],
   ])("rejects a number with %s", (_, input) => {
-    expect(issuesOf(Phone, input)).toEqual([{ path: "", message: "must be E.164: '+' then 8 to 15 digits" }]);
+    expect(issuesOf(Phone, input)).toEqual([{ path: "", message: phoneRule }]);
   });
 });
 
@@ -123,7 +191,8 @@ describe("Attributes", () => {
     ["the smallest safe integer", Number.MIN_SAFE_INTEGER],
     ["1e-130", 1e-130],
     ["-1e-130", -1e-130],
-    ["a decimal just under 2^53 - 1", 9007199254740990.5],
+    // Above 2^52 a double holds no fraction: 2^52 - 0.5 is the largest decimal there is.
+    ["the largest decimal a double holds, 2^52 - 0.5", 4503599627370495.5],
     ["true", true],
     ["false", false],
   ])("accepts %s as a value", (_, value) => {
@@ -199,7 +268,7 @@ describe("UserPatch", () => {
     [{ email: 42 }, "email", "Invalid input: expected string, received number"],
     [{ email: null }, "email", "Invalid input: expected string, received null"],
     [{ name: "  " }, "name", "must not be empty"],
-    [{ phone: "123" }, "phone", "must be E.164: '+' then 8 to 15 digits"],
+    [{ phone: "123" }, "phone", "must be E.164: '+' then 8 to 15 digits, the first (the country code's) not 0"],
     [{ attributes: { deep: { a: 1 } } }, "attributes.deep", "must be a string, a number or a boolean"],
     [{ attributes: { ["k".repeat(65)]: null } }, `attributes.${"k".repeat(65)}`, "Invalid key in record"],
     [JSON.parse('{"attributes":{"__proto__":null}}') as unknown, "attributes.__proto__", "keys must not be __proto__"],

@@ -1,8 +1,4 @@
-import {
-  ApplicationAutoScalingClient,
-  DescribeScalableTargetsCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -152,7 +148,9 @@ export async function guardCapacity(event: GuardEvent, settings: GuardSettings, 
       new DescribeScalableTargetsCommand({ ServiceNamespace: "dynamodb", ResourceIds: [...new Set(dimensions.map((dimension) => dimension.resourceId))] }),
     );
     for (const dimension of dimensions) {
-      const target = ScalableTargets.find((candidate) => candidate.ResourceId === dimension.resourceId && candidate.ScalableDimension === dimension.scalableDimension);
+      const target = ScalableTargets.find(
+        (candidate) => candidate.ResourceId === dimension.resourceId && candidate.ScalableDimension === dimension.scalableDimension,
+      );
       if (target && target.MinCapacity !== dimension.bounds.min) {
         await setMinimum(clients, dimension, dimension.bounds.min);
         restored[dimension.label] = dimension.bounds.min;

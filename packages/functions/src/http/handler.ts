@@ -4,7 +4,8 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { Forbidden, corsPolicy, type RouteDefinition } from "@users-api/core";
-import { logger, metrics, tracer } from "../observability.js";
+import { logger, metrics } from "../observability.js";
+import { tracerForInvocation } from "../tracing.js";
 import { toHttpRequest, type HttpRequest } from "./request.js";
 import { problemResponse, responseForError, type HttpResponse } from "./response.js";
 
@@ -27,6 +28,30 @@ const publishStoredMetrics = (): middy.MiddlewareObj<APIGatewayProxyEvent, HttpR
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return { after: publish, onError: publish };
+};
+
+/**
+ * Powertools' `captureLambdaHandler` (the handler's subsegment, its ColdStart and Service annotations,
+ * the response or error as metadata) with the invocation's tracer (tracing.ts).
+ */
+const traceHandler = (): middy.MiddlewareObj<APIGatewayProxyEvent, HttpResponse> => {
+  let capture: middy.MiddlewareObj<APIGatewayProxyEvent, HttpResponse> | undefined;
+  const traced = new WeakSet<object>();
+  return {
+    before: async (request) => {
+      const tracer = await tracerForInvocation();
+      if (!tracer) return;
+      capture ??= captureLambdaHandler(tracer);
+      traced.add(request);
+      await capture.before?.(request);
+    },
+    after: async (request) => {
+      if (traced.has(request)) await capture?.after?.(request);
+    },
+    onError: async (request) => {
+      if (traced.has(request)) await capture?.onError?.(request);
+    },
+  };
 };
 
 /**
@@ -65,8 +90,5 @@ export function httpHandler(route: RouteDefinition, operation: Operation) {
     const response = await run(event, context);
     return { ...response, headers: { ...corsHeaders(), ...response.headers } };
   };
-  return middy(withCors)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger))
-    .use(publishStoredMetrics());
+  return middy(withCors).use(traceHandler()).use(injectLambdaContext(logger)).use(publishStoredMetrics());
 }

@@ -1,13 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import {
-  MAX_BODY_BYTES,
-  PayloadTooLarge,
-  ValidationFailed,
-  bodyMediaTypes,
-  mediaTypeOf,
-  type RequestBodyMediaType,
-  type Scope,
-} from "@users-api/core";
+import { MAX_BODY_BYTES, PayloadTooLarge, ValidationFailed, bodyMediaTypes, mediaTypeOf, type RequestBodyMediaType, type Scope } from "@users-api/core";
 import type { z } from "zod/mini";
 
 /** What a handler needs of an API Gateway proxy event, with headers looked up case-insensitively. */
@@ -32,9 +24,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     event,
     header: (name) => headers.get(name.toLowerCase()),
     pathParameter: (name) => event.pathParameters?.[name] ?? undefined,
-    query: Object.fromEntries(
-      Object.entries(event.queryStringParameters ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    ),
+    query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     caller: typeof authorizer.keyName === "string" ? authorizer.keyName : "",
     scopes: typeof authorizer.scopes === "string" ? (authorizer.scopes.split(" ") as Scope[]) : [],
   };

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { DomainError, PROBLEM_CONTENT_TYPE, problem, type DomainErrorKind, type ProblemStatus } from "@users-api/core";
+import { Conflict, DomainError, PROBLEM_CONTENT_TYPE, problem, type DomainErrorKind, type ProblemStatus } from "@users-api/core";
 
 export type HttpResponse = APIGatewayProxyResult & { headers: Record<string, string> };
 
@@ -70,7 +70,12 @@ function isUnavailable(error: unknown): boolean {
 export function responseForError(error: unknown): HttpResponse | undefined {
   if (error instanceof DomainError) {
     const errors = "errors" in error ? (error.errors as { path: string; message: string }[]) : undefined;
-    const retryAfter = error.kind === "RequestInProgress" ? { "retry-after": RETRY_AFTER_SECONDS } : undefined;
+    const retryAfter =
+      error.kind === "RequestInProgress"
+        ? { "retry-after": RETRY_AFTER_SECONDS }
+        : error instanceof Conflict && error.retryAfterSeconds !== undefined
+          ? { "retry-after": String(error.retryAfterSeconds) }
+          : undefined;
     return problemResponse(statusOfKind[error.kind], error.message, { errors, headers: retryAfter });
   }
   if (isUnavailable(error)) {

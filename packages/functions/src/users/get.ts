@@ -1,4 +1,4 @@
-import { etagOf, getUser, routes } from "@users-api/core";
+import { etagOf, getUser, parseIfMatch, routes } from "@users-api/core";
 import { httpHandler } from "../http/handler.js";
 import { json } from "../http/response.js";
 import { userStore } from "../store.js";
@@ -6,6 +6,7 @@ import { userIdOf } from "./user-id.js";
 
 export const handler = httpHandler(routes.getUser, async (request) => {
   const userId = userIdOf(request);
-  const user = await getUser(userStore, userId);
+  // RFC 9110 §13.1.1: If-Match is evaluated before any method, a GET too.
+  const user = await getUser(userStore, userId, parseIfMatch(request.header("if-match")));
   return json(200, user, { etag: etagOf(user.version) });
 });

@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  ApplicationAutoScalingClient,
-  DescribeScalableTargetsCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -36,16 +32,32 @@ const alarm = (state: "ALARM" | "OK"): GuardEvent => ({
 });
 const minimums = async () => {
   const { ScalableTargets = [] } = await clients.autoScaling.send(
-    new DescribeScalableTargetsCommand({ ServiceNamespace: "dynamodb", ResourceIds: [`table/${settings.tableName}`, `table/${settings.tableName}/index/byCreatedAt`] }),
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: "dynamodb",
+      ResourceIds: [`table/${settings.tableName}`, `table/${settings.tableName}/index/byCreatedAt`],
+    }),
   );
   return Object.fromEntries(ScalableTargets.map((target) => [`${target.ResourceId} ${target.ScalableDimension}`, target.MinCapacity]));
 };
 
 /** One minute of DynamoDB's metrics for a dimension: `consumed` units over `requests` requests, and throttle events. */
-const minuteOf = (at: Date, tableName: string, index: string | undefined, kind: "Read" | "Write", consumed: number, requests: number, throttled: number): MetricDatum[] => {
+const minuteOf = (
+  at: Date,
+  tableName: string,
+  index: string | undefined,
+  kind: "Read" | "Write",
+  consumed: number,
+  requests: number,
+  throttled: number,
+): MetricDatum[] => {
   const Dimensions = [{ Name: "TableName", Value: tableName }, ...(index ? [{ Name: "GlobalSecondaryIndexName", Value: index }] : [])];
   return [
-    { MetricName: `Consumed${kind}CapacityUnits`, Dimensions, Timestamp: at, StatisticValues: { Sum: consumed, SampleCount: requests, Minimum: 1, Maximum: 1 } },
+    {
+      MetricName: `Consumed${kind}CapacityUnits`,
+      Dimensions,
+      Timestamp: at,
+      StatisticValues: { Sum: consumed, SampleCount: requests, Minimum: 1, Maximum: 1 },
+    },
     { MetricName: `${kind}ThrottleEvents`, Dimensions, Timestamp: at, Value: throttled },
   ];
 };

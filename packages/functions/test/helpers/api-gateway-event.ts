@@ -9,7 +9,7 @@ import {
   type ApiIdentity,
   type ApiRequest,
   type RouteFound,
-} from "../../../local/src/gateway/proxy-event.js";
+} from "@users-api/emulators/api-gateway/proxy-event";
 
 const API_ID = "a1b2c3d4e5";
 const ACCOUNT_ID = "123456789012";

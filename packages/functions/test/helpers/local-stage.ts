@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { authorizer, routeList, routes } from "@users-api/core";
 import { inject } from "vitest";
-import { configuredEnvironment, lambdaFunctionName, localAwsEnvironment } from "../../../local/src/gateway/environment.js";
-import { clientsFor, prepareLocalStage, type LocalEndpoints, type LocalStage } from "../../../local/src/stage.js";
+import { configuredEnvironment, lambdaFunctionName, localAwsEnvironment } from "@users-api/emulators/environment";
+import { clientsFor, prepareLocalStage, type LocalEndpoints, type LocalStage } from "@users-api/emulators/stage";
 
 export interface BoundStage extends LocalStage {
   /** The secret that signs list cursors, as stored in SSM. */

@@ -35,7 +35,6 @@ export async function readTable(client: DynamoDBDocumentClient, tableName: strin
  */
 export function expectEveryEmailGuardedOnce(contents: TableContents) {
   const expected = [...contents.users.values()].map((user) => ({ email: user.email, userId: user.userId }));
-  const sortByEmail = <T extends { email: unknown }>(list: readonly T[]) =>
-    [...list].sort((a, b) => String(a.email).localeCompare(String(b.email)));
+  const sortByEmail = <T extends { email: unknown }>(list: readonly T[]) => [...list].sort((a, b) => String(a.email).localeCompare(String(b.email)));
   expect(sortByEmail(contents.emailGuards)).toEqual(sortByEmail(expected));
 }

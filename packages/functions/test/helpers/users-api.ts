@@ -44,18 +44,20 @@ export type UsersApi = Record<RouteName, (options?: CallOptions) => Promise<ApiR
 
 /** Calls each route's handler the way API Gateway does: one proxy event and a fresh Lambda context. */
 export function usersApi(handlers: Handlers): UsersApi {
-  const call = (name: RouteName) => async (options: CallOptions = {}) => {
-    const route = routes[name];
-    const { userId, ...request } = options;
-    const event = proxyEvent(route, userId === undefined ? request : { ...request, pathParameters: { userId } });
-    const result = await handlers[name](event, lambdaContext(route.id));
-    return {
-      status: result.statusCode,
-      headers: result.headers,
-      body: result.body === "" ? undefined : (JSON.parse(result.body) as unknown),
-      result,
+  const call =
+    (name: RouteName) =>
+    async (options: CallOptions = {}) => {
+      const route = routes[name];
+      const { userId, ...request } = options;
+      const event = proxyEvent(route, userId === undefined ? request : { ...request, pathParameters: { userId } });
+      const result = await handlers[name](event, lambdaContext(route.id));
+      return {
+        status: result.statusCode,
+        headers: result.headers,
+        body: result.body === "" ? undefined : (JSON.parse(result.body) as unknown),
+        result,
+      };
     };
-  };
   return Object.fromEntries(Object.keys(routes).map((name) => [name, call(name as RouteName)])) as UsersApi;
 }
 

@@ -22,7 +22,10 @@ async function logOutput(act: () => Promise<unknown>): Promise<string[]> {
   } finally {
     for (const undo of restore) undo();
   }
-  return lines.join("").split("\n").filter((line) => line.trim() !== "");
+  return lines
+    .join("")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
 }
 
 let api: UsersApi;

@@ -22,8 +22,7 @@ async function createWithBytes(bytes: Buffer, headers: Record<string, string> = 
 }
 
 /** `{"email":"…","name":"<name bytes>"}` */
-const userBytes = (email: string, name: Buffer) =>
-  Buffer.concat([Buffer.from(`{"email":"${email}","name":"`), name, Buffer.from('"}')]);
+const userBytes = (email: string, name: Buffer) => Buffer.concat([Buffer.from(`{"email":"${email}","name":"`), name, Buffer.from('"}')]);
 
 const emailOf = () => `bytes-${crypto.randomUUID()}@example.com`;
 
@@ -92,7 +91,10 @@ describe("a body that is not JSON", () => {
     ["arrays", 2, (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`],
   ])("nested as deep as 16 KiB allows (%s) gets 400 without an engine message", async (_, bytesPerLevel, nested) => {
     const depth = Math.floor((MAX_BODY_BYTES - 100) / bytesPerLevel);
-    for (const body of [`{"email":"deep@example.com","name":"A","attributes":{"deep":${nested(depth)}}}`, `{"email":"deep@example.com","name":"A","deep":${nested(depth)}}`]) {
+    for (const body of [
+      `{"email":"deep@example.com","name":"A","attributes":{"deep":${nested(depth)}}}`,
+      `{"email":"deep@example.com","name":"A","deep":${nested(depth)}}`,
+    ]) {
       expect(body.length).toBeLessThanOrEqual(MAX_BODY_BYTES);
       const problem = expectProblem(await api.createUser({ body }), 400);
       expect(problem.errors?.[0]?.path).toMatch(/^body\.(attributes\.)?deep$/);

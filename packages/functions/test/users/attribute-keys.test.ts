@@ -31,11 +31,13 @@ const objectPropertyNames = [
 ];
 
 /** Every key the contract allows: 1 to 64 code points of well-formed Unicode, except `__proto__`. */
-const allowedKey = fc.oneof(
-  fc.constantFrom(...objectPropertyNames),
-  fc.string({ unit: "grapheme", minLength: 1, maxLength: userLimits.attributeKeyMaxLength }),
-  fc.string({ unit: "binary", minLength: 1, maxLength: userLimits.attributeKeyMaxLength }).filter((key) => key.isWellFormed()),
-).filter((key) => key !== "__proto__" && [...key].length <= userLimits.attributeKeyMaxLength);
+const allowedKey = fc
+  .oneof(
+    fc.constantFrom(...objectPropertyNames),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: userLimits.attributeKeyMaxLength }),
+    fc.string({ unit: "binary", minLength: 1, maxLength: userLimits.attributeKeyMaxLength }).filter((key) => key.isWellFormed()),
+  )
+  .filter((key) => key !== "__proto__" && [...key].length <= userLimits.attributeKeyMaxLength);
 
 const attributeValue = fc.oneof(
   fc.string({ maxLength: 20 }),

@@ -11,6 +11,28 @@ beforeAll(async () => {
 });
 
 describe("GET /users/{userId}", () => {
+  describe("with If-Match (RFC 9110 §13.1.1: evaluated before any method, GET too)", () => {
+    it.each(['"2"', '"2", "3"', 'W/"1"'])("answers 412 when If-Match %s names none of the user's version", async (ifMatch) => {
+      const created = userOf(await api.createUser({ body: newUser() }));
+
+      const response = await api.getUser({ userId: created.userId, headers: { "If-Match": ifMatch } });
+
+      expect(expectProblem(response, 412).detail).toBe("The user is at version 1, which If-Match does not name.");
+    });
+
+    it.each(['"1"', '"3", "1"', "*"])("answers 200 when If-Match %s names the user's version", async (ifMatch) => {
+      const created = userOf(await api.createUser({ body: newUser() }));
+
+      expect(userOf(await api.getUser({ userId: created.userId, headers: { "If-Match": ifMatch } }))).toEqual(created);
+    });
+
+    it("answers 400 to an If-Match that is not entity tags", async () => {
+      const created = userOf(await api.createUser({ body: newUser() }));
+
+      expectProblem(await api.getUser({ userId: created.userId, headers: { "If-Match": "1" } }), 400);
+    });
+  });
+
   it("answers 200 with the user and its ETag", async () => {
     const created = userOf(await api.createUser({ body: newUser({ phone: "+447700900123", attributes: { plan: "pro" } }) }));
 

@@ -1,18 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import {
-  SINGLE_KEY_LAYOUT,
-  createUser,
-  listUsersNewestFirst,
-  type ListLayouts,
-  type User,
-  type UserInput,
-  type UserStore,
-} from "@users-api/core";
+import { SINGLE_KEY_LAYOUT, createUser, listUsersNewestFirst, type ListLayouts, type User, type UserInput, type UserStore } from "@users-api/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientsFor } from "../../../local/src/stage.js";
-import { createUsersTable } from "../../../local/src/table.js";
+import { clientsFor } from "@users-api/emulators/stage";
+import { createUsersTable } from "@users-api/emulators/table";
 import { allItems, emulatorEndpoints } from "../helpers/local-stage.js";
 
 /**
@@ -25,7 +17,7 @@ const shardedSince = "2027-03-01T10:00:00.000Z";
 const sinceMs = Date.parse(shardedSince);
 const layouts: ListLayouts = [SINGLE_KEY_LAYOUT, { since: shardedSince, shards: 4, slotMs: 100 }];
 
-/** Users of about 917 bytes as stored, the size the benchmarks and `bench/README.md` price a page with. */
+/** Users of about 917 bytes as stored, the size the benchmarks and `tools/bench/README.md` price a page with. */
 function benchSizedUsers() {
   const run = randomBytes(3).toString("hex");
   let sequence = 0;
@@ -117,17 +109,25 @@ describe("listing across list index layouts", () => {
 });
 
 describe("what a page costs (DynamoDB Local's consumed capacity)", () => {
-  it("costs 2.5 RCU for 20 users under the single key, as today (bench/README.md)", async () => {
+  it("costs 2.5 RCU for 20 users under the single key, as today (tools/bench/README.md)", async () => {
     store.resetUnits();
     const { items } = await listUsersNewestFirst(store, { limit: 20, now: new Date(sinceMs - 1) });
-    expect(items).toEqual(newestFirst().filter((user) => user.createdAt < shardedSince).slice(0, 20));
+    expect(items).toEqual(
+      newestFirst()
+        .filter((user) => user.createdAt < shardedSince)
+        .slice(0, 20),
+    );
     expect(store.readUnits()).toBe(2.5);
   });
 
   it("costs at most twice that where the sharded layout's slots hold a few users each", async () => {
     store.resetUnits();
     const { items } = await listUsersNewestFirst(store, { limit: 20, now: new Date(sinceMs + 999) });
-    expect(items).toEqual(newestFirst().filter((user) => Date.parse(user.createdAt) < sinceMs + 1000).slice(0, 20));
+    expect(items).toEqual(
+      newestFirst()
+        .filter((user) => Date.parse(user.createdAt) < sinceMs + 1000)
+        .slice(0, 20),
+    );
     expect(store.readUnits()).toBeLessThanOrEqual(5);
   });
 });

@@ -45,9 +45,7 @@ describe("PATCH /users/{userId}", () => {
   it("merges attributes per RFC 7396: adds, replaces, and removes members set to null", async () => {
     const created = await createUser({ attributes: { team: "math", level: 3, admin: false } });
 
-    const patched = userOf(
-      await api.patchUser({ userId: created.userId, body: { attributes: { level: 4, admin: null, city: "London" } } }),
-    );
+    const patched = userOf(await api.patchUser({ userId: created.userId, body: { attributes: { level: 4, admin: null, city: "London" } } }));
 
     expect(patched.attributes).toEqual({ team: "math", level: 4, city: "London" });
   });
@@ -71,7 +69,11 @@ describe("PATCH /users/{userId}", () => {
   it.each([
     ["removes a required field", { email: null }, [{ path: "body.email", message: expect.any(String) }]],
     ["nests an attribute value", { attributes: { deep: { x: 1 } } }, [{ path: "body.attributes.deep", message: "must be a string, a number or a boolean" }]],
-    ["sets an invalid phone", { phone: "+1" }, [{ path: "body.phone", message: "must be E.164: '+' then 8 to 15 digits" }]],
+    [
+      "sets an invalid phone",
+      { phone: "+1" },
+      [{ path: "body.phone", message: "must be E.164: '+' then 8 to 15 digits, the first (the country code's) not 0" }],
+    ],
     ["names an unknown field", { version: 9 }, [{ path: "body.version", message: "is not an allowed field" }]],
   ])("answers 400 and changes nothing when the patch %s", async (_, body, errors) => {
     const created = await createUser({ phone: "+12025550123" });
@@ -94,6 +96,30 @@ describe("PATCH /users/{userId}", () => {
   it("answers 200 when If-Match names the current version", async () => {
     const created = await createUser();
     expect((await api.patchUser({ userId: created.userId, body: { name: "B" }, headers: { "If-Match": '"1"' } })).status).toBe(200);
+  });
+
+  describe("a patch that changes nothing", () => {
+    it.each([
+      ["an empty patch", () => ({})],
+      ["the fields the user has", () => ({ name: "Ada Lovelace", phone: "+447700900123", attributes: { plan: "pro" } })],
+      ["the email in another case and padded", (email: string) => ({ email: ` ${email.toUpperCase()} ` })],
+      ["removing what the user does not have", () => ({ attributes: { absent: null } })],
+    ])("keeps the version and the ETag and writes nothing: %s", async (_, patchOf) => {
+      const created = await createUser({ name: "Ada Lovelace", phone: "+447700900123", attributes: { plan: "pro" } });
+      const before = (await readTable(table, stage.tableName)).users.get(created.userId);
+
+      const response = await api.patchUser({ userId: created.userId, body: patchOf(created.email) });
+
+      expect({ status: response.status, etag: response.headers.etag }).toEqual({ status: 200, etag: '"1"' });
+      expect(userOf(response)).toEqual(created);
+      expect((await readTable(table, stage.tableName)).users.get(created.userId)).toEqual(before);
+    });
+
+    it("still answers 412 when If-Match is stale", async () => {
+      const created = await createUser();
+
+      expectProblem(await api.patchUser({ userId: created.userId, body: {}, headers: { "If-Match": '"7"' } }), 412);
+    });
   });
 
   it("answers 412 and changes nothing when If-Match is stale", async () => {

@@ -99,7 +99,7 @@ describe("PUT /users/{userId}", () => {
 
   it.each([
     ["an unknown field", { userId: "x" }, [{ path: "body.userId", message: "is not an allowed field" }]],
-    ["an invalid phone", { phone: "12" }, [{ path: "body.phone", message: "must be E.164: '+' then 8 to 15 digits" }]],
+    ["an invalid phone", { phone: "12" }, [{ path: "body.phone", message: "must be E.164: '+' then 8 to 15 digits, the first (the country code's) not 0" }]],
   ])("answers 400 to a body with %s", async (_, overrides, errors) => {
     const created = await createUser();
     expect(expectProblem(await api.replaceUser({ userId: created.userId, body: newUser(overrides) }), 400).errors).toEqual(errors);
