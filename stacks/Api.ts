@@ -2,11 +2,14 @@ import {
   authorizer as authorizerDefinition,
   corsPolicy,
   requestBodyMediaTypes,
+  resourceMethods,
   routeList,
   type BindingName,
   type FunctionDefinition,
+  type RouteDefinition,
 } from "../packages/core/src/api/routes.js";
-import { gatewayProblem, gatewayResponses, type GatewayResponseType } from "../packages/core/src/api/gateway-responses.js";
+import { grantsOfBinding, type GrantTargets } from "../packages/core/src/api/grants.js";
+import { gatewayProblem, gatewayResponses, methodNotAllowed, type GatewayResponseType } from "../packages/core/src/api/gateway-responses.js";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as apig from "aws-cdk-lib/aws-apigateway";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -14,19 +17,19 @@ import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, Function, use, type StackContext } from "sst/constructs";
+import type { SSTConstruct } from "sst/constructs/Construct.js";
 import type { BindingResource } from "sst/constructs/util/binding.js";
 import { Alerts } from "./Alerts.js";
 import { ONE_MINUTE, stageAlarm, unexpectedErrorsAlarm } from "./alarms.js";
 import { Database } from "./Database.js";
 import { Secrets } from "./Secrets.js";
-import { retentionDays, stageSettings } from "./stage-settings.js";
+import { retentionDays, stageSettings, type StageSettings } from "./stage-settings.js";
 
-/** Name of the alias every integration targets: the version that serves traffic. */
+/** Name of the alias the integrations target on a deploy: the version that serves traffic (under `sst dev` they target the function). */
 export const LIVE_ALIAS = "live";
-
-/** Request headers browsers may send cross-origin. */
 
 /** API Gateway access-log fields, one JSON object per request; keys and headers are never logged. */
 export const ACCESS_LOG_FORMAT = `{${[
@@ -73,41 +76,67 @@ export interface DeployedFunction {
  */
 export function Api({ stack, app }: StackContext) {
   const settings = stageSettings(app.stage);
-  const { table } = use(Database);
-  const { apiKeys, apiKeysSecretArn, cursorSecret } = use(Secrets);
   const { topic } = use(Alerts);
   // Live Lambda (`sst dev`) proxies invocations of the function itself, so there routes skip the alias.
   const liveLambda = app.mode === "dev";
-
-  /** Binds with explicit permissions so typed `Table.Users.tableName` stays but grants are only the listed ones. */
-  const bindingsOf = (definition: FunctionDefinition): BindingResource[] =>
-    definition.bind.map((name: BindingName) => {
-      switch (name) {
-        case "usersTable": {
-          const { table: tableActions = [], indexes = {} } = definition.tableAccess;
-          const permissions = [
-            ...(tableActions.length > 0 ? [{ actions: [...tableActions], resources: [table.tableArn] }] : []),
-            ...Object.entries(indexes).map(([index, actions]) => ({
-              actions: [...(actions ?? [])],
-              resources: [`${table.tableArn}/index/${index}`],
-            })),
-          ];
-          return { resource: table, permissions };
-        }
-        case "apiKeysSecretArn":
-          return {
-            resource: apiKeysSecretArn,
-            permissions: [{ actions: [...definition.apiKeysSecretAccess], resources: [apiKeys.secretArn] }],
-          };
-        case "cursorSecret":
-          return cursorSecret;
-      }
-    });
-
   const unexpectedErrors = unexpectedErrorsAlarm(stack, { threshold: settings.alarms.unexpectedErrors, topic });
 
-  /** A function with its own log group, a role that may write only there, and a `live` alias on its current version. */
-  const deploy = (definition: FunctionDefinition): DeployedFunction => {
+  const deploy = functionDeployer(stack, app, settings, { ...use(Database), ...use(Secrets), unexpectedErrors });
+  const routeFunctions = routeList.map((route) => ({ route, ...deploy(route) }));
+  const authorizerFunction = deploy(authorizerDefinition);
+  const target = ({ fn, alias }: DeployedFunction) => (liveLambda ? fn : alias);
+
+  const api = restApiOf(stack, app, settings);
+  const restApi = api.cdk.restApi;
+  addRouteMethods(stack, api, routeFunctions, target(authorizerFunction), liveLambda);
+  answerOtherMethodsWith405(restApi, settings.api.corsAllowOrigin);
+  answerGatewayErrorsWithProblems(restApi, settings.api.corsAllowOrigin);
+
+  const apiMetric = stageMetricOf(restApi, app.stage);
+  const api5xxRate = api5xxRateAlarm(stack, apiMetric, settings.alarms.api5xxRatePercent, topic);
+  const deployedFunctions: DeployedFunction[] = [...routeFunctions, authorizerFunction];
+  if (settings.deployment.kind === "canary" && !liveLambda) {
+    canaryDeployments(stack, app, settings.deployment, deployedFunctions, { api5xxRate, unexpectedErrors });
+  }
+
+  suppressApiGatewayFindings(restApi);
+  stack.addOutputs({ ApiEndpoint: api.url });
+  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate, unexpectedErrors };
+}
+
+type Stack = StackContext["stack"];
+type SstApp = StackContext["app"];
+type CanaryStrategy = Extract<StageSettings["deployment"], { kind: "canary" }>;
+
+/** What the functions are bound to and report to: the table, the secrets, and the one alarm of unexpected errors. */
+interface FunctionResources {
+  readonly table: ReturnType<typeof Database>["table"];
+  readonly apiKeys: ReturnType<typeof Secrets>["apiKeys"];
+  readonly apiKeysSecretArn: ReturnType<typeof Secrets>["apiKeysSecretArn"];
+  readonly cursorSecret: ReturnType<typeof Secrets>["cursorSecret"];
+  readonly unexpectedErrors: cloudwatch.Alarm;
+}
+
+/** Makes each function with its own log group, a role that may write only there, and a `live` alias on its current version. */
+function functionDeployer(stack: Stack, app: SstApp, settings: StageSettings, resources: FunctionResources) {
+  const { table, apiKeys, apiKeysSecretArn, cursorSecret, unexpectedErrors } = resources;
+  /** Where the grants of `grants.ts` point on AWS; SSM ARNs are spelled as SST's `Config.Secret` spells them. */
+  const grantTargets: GrantTargets = {
+    app: app.name,
+    stage: app.stage,
+    tableArn: table.tableArn,
+    apiKeysSecretArn: apiKeys.secretArn,
+    ssmParameterArn: (path) => `arn:${stack.partition}:ssm:${app.region}:${app.account}:parameter${path}`,
+  };
+  const bound: Record<BindingName, SSTConstruct> = { usersTable: table, cursorSecret, apiKeysSecretArn };
+  /** Binds with explicit permissions so typed `Table.Users.tableName` stays but grants are only those of `grants.ts`. */
+  const bindingsOf = (definition: FunctionDefinition): BindingResource[] =>
+    definition.bind.map((name) => ({
+      resource: bound[name],
+      permissions: grantsOfBinding(definition, name, grantTargets).map(({ actions, resources }) => ({ actions: [...actions], resources: [...resources] })),
+    }));
+
+  return (definition: FunctionDefinition): DeployedFunction => {
     const logGroup = new logs.LogGroup(stack, `${definition.id}Logs`, {
       retention: retentionDays(settings.logRetention),
       removalPolicy: settings.removalPolicy,
@@ -150,11 +179,10 @@ export function Api({ stack, app }: StackContext) {
     );
     return { definition, fn, alias, errorsAlarm };
   };
+}
 
-  const routeFunctions = routeList.map((route) => ({ route, ...deploy(route) }));
-  const authorizerFunction = deploy(authorizerDefinition);
-  const target = ({ fn, alias }: DeployedFunction) => (liveLambda ? fn : alias);
-
+/** The regional REST API with the stage's CORS, throttling, tracing and JSON access log. */
+function restApiOf(stack: Stack, app: SstApp, settings: StageSettings) {
   const api = new ApiGatewayV1Api(stack, "Api", {
     accessLog: { format: ACCESS_LOG_FORMAT, retention: settings.logRetention },
     cdk: {
@@ -180,17 +208,26 @@ export function Api({ stack, app }: StackContext) {
       },
     },
   });
-  const restApi = api.cdk.restApi;
   api.cdk.accessLogGroup?.applyRemovalPolicy(settings.removalPolicy);
+  return api;
+}
 
+/** Each route's method: behind the API-key authorizer, its required parameters validated, integrated with its function's alias. */
+function addRouteMethods(
+  stack: Stack,
+  api: ApiGatewayV1Api,
+  routeFunctions: readonly (DeployedFunction & { readonly route: RouteDefinition })[],
+  authorizerHandler: lambda.IFunction,
+  liveLambda: boolean,
+) {
   // Declared on each method rather than through SST's `authorizers`, whose types only admit token authorizers.
   const apiKeyAuthorizer = new apig.RequestAuthorizer(stack, "ApiKeyAuthorizer", {
-    handler: target(authorizerFunction),
+    handler: authorizerHandler,
     identitySources: [apig.IdentitySource.header(authorizerDefinition.identityHeader)],
     resultsCacheTtl: Duration.seconds(authorizerDefinition.resultsCacheTtlSeconds),
   });
   const requireParameters = new apig.RequestValidator(stack, "RequireParameters", {
-    restApi,
+    restApi: api.cdk.restApi,
     requestValidatorName: "required-parameters",
     validateRequestParameters: true,
   });
@@ -209,7 +246,58 @@ export function Api({ stack, app }: StackContext) {
       }),
     ),
   );
+}
 
+/**
+ * A method a resource lacks: API Gateway would answer MISSING_AUTHENTICATION_TOKEN (404). An `ANY` method on each
+ * resource takes every method not defined on it (the routes' and the CORS OPTIONS take precedence) and answers
+ * 405 with Allow from a mock integration, before any key check. Its default integration response (no selection
+ * pattern) answers whatever the request's media type, so no request template has to match.
+ */
+function answerOtherMethodsWith405(restApi: apig.RestApi, corsAllowOrigin: string) {
+  for (const [path, methods] of resourceMethods(routeList)) {
+    const { status, contentType, headers, body } = methodNotAllowed(methods);
+    const responseHeaders: Record<string, string> = {
+      "Content-Type": contentType,
+      "Access-Control-Allow-Origin": corsAllowOrigin,
+      ...headers,
+    };
+    const methodNotAllowedMethod = restApi.root.resourceForPath(path).addMethod(
+      "ANY",
+      new apig.MockIntegration({
+        requestTemplates: { "application/json": JSON.stringify({ statusCode: status }) },
+        passthroughBehavior: apig.PassthroughBehavior.WHEN_NO_MATCH,
+        // Request bodies of the binary media types would otherwise pass as bytes, not through the template.
+        contentHandling: apig.ContentHandling.CONVERT_TO_TEXT,
+        integrationResponses: [
+          {
+            statusCode: String(status),
+            responseParameters: Object.fromEntries(Object.entries(responseHeaders).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`])),
+            responseTemplates: { "application/json": JSON.stringify(body) },
+          },
+        ],
+      }),
+      {
+        authorizationType: apig.AuthorizationType.NONE,
+        methodResponses: [
+          {
+            statusCode: String(status),
+            responseParameters: Object.fromEntries(Object.keys(responseHeaders).map((name) => [`method.response.header.${name}`, true])),
+          },
+        ],
+      },
+    );
+    NagSuppressions.addResourceSuppressions(methodNotAllowedMethod, [
+      {
+        id: "AwsSolutions-APIG4",
+        reason: "It only answers 405 with the methods the resource allows (which the OpenAPI document publishes); it reaches no function or data.",
+      },
+    ]);
+  }
+}
+
+/** API Gateway's own errors (401, 403, 413, 429, 5xx, ...) as problem details, with the stage's CORS origin. */
+function answerGatewayErrorsWithProblems(restApi: apig.RestApi, corsAllowOrigin: string) {
   for (const type of Object.keys(gatewayResponses) as GatewayResponseType[]) {
     const { status, contentType, headers, body } = gatewayProblem(type);
     restApi.addGatewayResponse(`${type}Problem`, {
@@ -217,81 +305,88 @@ export function Api({ stack, app }: StackContext) {
       statusCode: String(status),
       responseHeaders: {
         "Content-Type": `'${contentType}'`,
-        "Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
+        "Access-Control-Allow-Origin": `'${corsAllowOrigin}'`,
         ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`])),
       },
       templates: { "application/json": JSON.stringify(body) },
     });
   }
+}
 
-  /**
-   * A metric of this API's stage, dimensioned by names rather than references: an alarm that
-   * referenced the stage would depend on the methods, which depend on the aliases it guards.
-   */
-  const apiMetric = (metricName: string, options: cloudwatch.MetricOptions = {}) =>
+/**
+ * A metric of this API's stage, dimensioned by names rather than references: an alarm that
+ * referenced the stage would depend on the methods, which depend on the aliases it guards.
+ */
+function stageMetricOf(restApi: apig.RestApi, stage: string) {
+  return (metricName: string, options: cloudwatch.MetricOptions = {}) =>
     new cloudwatch.Metric({
       namespace: "AWS/ApiGateway",
       metricName,
-      dimensionsMap: { ApiName: restApi.restApiName, Stage: app.stage },
+      dimensionsMap: { ApiName: restApi.restApiName, Stage: stage },
       ...options,
     });
-  const api5xxRate = stageAlarm(stack, "Api5xxRate", {
+}
+
+/** The share of requests answered with 5XX, per minute: it gates canary deploys. */
+function api5xxRateAlarm(stack: Stack, apiMetric: ReturnType<typeof stageMetricOf>, thresholdPercent: number, topic: sns.ITopic) {
+  return stageAlarm(stack, "Api5xxRate", {
     metric: new cloudwatch.MathExpression({
       expression: "100 * serverErrors",
       usingMetrics: { serverErrors: apiMetric("5XXError", { statistic: "Average" }) },
       label: "5XX responses (%)",
       period: ONE_MINUTE,
     }),
-    threshold: settings.alarms.api5xxRatePercent,
+    threshold: thresholdPercent,
     description: "The API answered too many requests with 5XX; a canary deploy rolls back.",
     topic,
   });
+}
 
-  const deployedFunctions: DeployedFunction[] = [...routeFunctions, authorizerFunction];
-  if (settings.deployment.kind === "canary" && !liveLambda) {
-    const { percent, minutes } = settings.deployment;
-    const application = new codedeploy.LambdaApplication(stack, "Deployments", {
-      applicationName: app.logicalPrefixedName("deployments"),
+/** CodeDeploy shifts each function's `live` alias as the canary strategy says, and rolls back on either alarm. */
+function canaryDeployments(
+  stack: Stack,
+  app: SstApp,
+  { percent, minutes }: CanaryStrategy,
+  deployedFunctions: readonly DeployedFunction[],
+  alarms: { readonly api5xxRate: cloudwatch.Alarm; readonly unexpectedErrors: cloudwatch.Alarm },
+) {
+  const application = new codedeploy.LambdaApplication(stack, "Deployments", {
+    applicationName: app.logicalPrefixedName("deployments"),
+  });
+  const deploymentConfig = new codedeploy.LambdaDeploymentConfig(stack, "Canary", {
+    trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage: percent, interval: Duration.minutes(minutes) }),
+  });
+  // CodeDeploy's own role, granted only the aliases it moves and the alarms it watches.
+  const deploymentRole = new iam.Role(stack, "DeploymentRole", {
+    assumedBy: new iam.ServicePrincipal("codedeploy.amazonaws.com"),
+    description: `CodeDeploy canary deployments of ${app.stage}`,
+  });
+  const deploymentPolicy = new iam.Policy(stack, "DeploymentPolicy", {
+    roles: [deploymentRole],
+    statements: [
+      new iam.PolicyStatement({
+        actions: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+        // The alias ARN is spelled out: referencing the alias would make it depend on its own deployment group.
+        resources: deployedFunctions.flatMap(({ fn }) => [fn.functionArn, `${fn.functionArn}:${LIVE_ALIAS}`]),
+      }),
+      new iam.PolicyStatement({
+        actions: ["cloudwatch:DescribeAlarms"],
+        resources: [alarms.api5xxRate.alarmArn, alarms.unexpectedErrors.alarmArn],
+      }),
+    ],
+  });
+  for (const { definition, alias, errorsAlarm } of deployedFunctions) {
+    const group = new codedeploy.LambdaDeploymentGroup(stack, `${definition.id}Deployment`, {
+      application,
+      alias,
+      deploymentConfig,
+      alarms: [errorsAlarm, alarms.api5xxRate],
+      // The CDK would attach a broad AWS managed policy to a role it may update.
+      role: deploymentRole.withoutPolicyUpdates(),
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
-    const deploymentConfig = new codedeploy.LambdaDeploymentConfig(stack, "Canary", {
-      trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage: percent, interval: Duration.minutes(minutes) }),
-    });
-    // CodeDeploy's own role, granted only the aliases it moves and the alarms it watches.
-    const deploymentRole = new iam.Role(stack, "DeploymentRole", {
-      assumedBy: new iam.ServicePrincipal("codedeploy.amazonaws.com"),
-      description: `CodeDeploy canary deployments of ${app.stage}`,
-    });
-    const deploymentPolicy = new iam.Policy(stack, "DeploymentPolicy", {
-      roles: [deploymentRole],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
-          // The alias ARN is spelled out: referencing the alias would make it depend on its own deployment group.
-          resources: deployedFunctions.flatMap(({ fn }) => [fn.functionArn, `${fn.functionArn}:${LIVE_ALIAS}`]),
-        }),
-        new iam.PolicyStatement({
-          actions: ["cloudwatch:DescribeAlarms"],
-          resources: [api5xxRate.alarmArn, unexpectedErrors.alarmArn],
-        }),
-      ],
-    });
-    for (const { definition, alias, errorsAlarm } of deployedFunctions) {
-      const group = new codedeploy.LambdaDeploymentGroup(stack, `${definition.id}Deployment`, {
-        application,
-        alias,
-        deploymentConfig,
-        alarms: [errorsAlarm, api5xxRate],
-        // The CDK would attach a broad AWS managed policy to a role it may update.
-        role: deploymentRole.withoutPolicyUpdates(),
-        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
-      });
-      group.node.addDependency(deploymentPolicy);
-    }
+    group.node.addDependency(deploymentPolicy);
   }
-
-  suppressApiGatewayFindings(restApi);
-  stack.addOutputs({ ApiEndpoint: api.url });
-  return { api, restApi, apiMetric, functions: deployedFunctions, api5xxRate, unexpectedErrors };
 }
 
 /** cdk-nag findings about API Gateway that this design answers otherwise, each with the reason. */
@@ -315,16 +410,12 @@ function suppressApiGatewayFindings(restApi: apig.RestApi) {
     ],
     true,
   );
-  NagSuppressions.addResourceSuppressions(
-    restApi.deploymentStage,
-    [
-      {
-        id: "AwsSolutions-APIG6",
-        reason:
-          "Execution logs need the account-wide API Gateway CloudWatch role, which one stage must not own; JSON access logs and X-Ray cover every request.",
-      },
-    ],
-  );
+  NagSuppressions.addResourceSuppressions(restApi.deploymentStage, [
+    {
+      id: "AwsSolutions-APIG6",
+      reason: "Execution logs need the account-wide API Gateway CloudWatch role, which one stage must not own; JSON access logs and X-Ray cover every request.",
+    },
+  ]);
   for (const method of restApi.methods.filter(({ httpMethod }) => httpMethod === "OPTIONS")) {
     NagSuppressions.addResourceSuppressions(method, [
       { id: "AwsSolutions-APIG4", reason: "CORS preflight requests carry no credentials, by the CORS standard." },

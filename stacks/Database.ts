@@ -47,12 +47,8 @@ export function Database({ stack, app }: StackContext) {
   cdkTable.autoScaleReadCapacity(bounds(database.table.read)).scaleOnUtilization({ targetUtilizationPercent });
   cdkTable.autoScaleWriteCapacity(bounds(database.table.write)).scaleOnUtilization({ targetUtilizationPercent });
   for (const index of indexNames) {
-    cdkTable
-      .autoScaleGlobalSecondaryIndexReadCapacity(index, bounds(database.indexes.read))
-      .scaleOnUtilization({ targetUtilizationPercent });
-    cdkTable
-      .autoScaleGlobalSecondaryIndexWriteCapacity(index, bounds(database.indexes.write))
-      .scaleOnUtilization({ targetUtilizationPercent });
+    cdkTable.autoScaleGlobalSecondaryIndexReadCapacity(index, bounds(database.indexes.read)).scaleOnUtilization({ targetUtilizationPercent });
+    cdkTable.autoScaleGlobalSecondaryIndexWriteCapacity(index, bounds(database.indexes.write)).scaleOnUtilization({ targetUtilizationPercent });
   }
 
   // Functions learn how the list index keys users only when a stage departs from the single-key default.

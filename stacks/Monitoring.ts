@@ -1,10 +1,10 @@
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { use, type StackContext } from "sst/constructs";
-import { businessMetrics } from "../packages/core/src/api/routes.js";
+import type { BusinessMetric } from "../packages/core/src/api/routes.js";
 import { Alerts } from "./Alerts.js";
 import { FIVE_MINUTES, ONE_MINUTE, businessMetric, stageAlarm } from "./alarms.js";
-import { Api } from "./Api.js";
+import { Api, type DeployedFunction } from "./Api.js";
 import { capacityGuard } from "./capacity-guard.js";
 import { Database } from "./Database.js";
 import { stageSettings } from "./stage-settings.js";
@@ -33,17 +33,46 @@ export function Monitoring({ stack, app }: StackContext) {
   const { topic } = use(Alerts);
 
   apiSamplingRule(stack, { restApiName: restApi.restApiName, stage: app.stage, tracing: settings.tracing });
-
-  // API Gateway
-  const apiLatency = (metricName: "Latency" | "IntegrationLatency") =>
-    PERCENTILES.map((statistic) => apiMetric(metricName, { statistic, label: `${metricName} ${statistic}` }));
   const apiP99Latency = stageAlarm(stack, "ApiP99Latency", {
     metric: apiMetric("Latency", { statistic: "p99", period: FIVE_MINUTES }),
     threshold: thresholds.apiP99LatencyMs,
     description: "API p99 latency is above its budget.",
     topic,
   });
-  const apiWidgets = [
+  // Throttling: every DynamoDB request of the functions that was throttled (table or index, reads or writes),
+  // counted by the functions; it pages and wakes the capacity guard, which raises capacity at once.
+  const dynamoDbThrottled = stageAlarm(stack, "DynamoDbThrottled", {
+    metric: businessMetric(app, "DynamoDbThrottled", ONE_MINUTE),
+    threshold: thresholds.dynamoDbThrottledRequests,
+    description: "DynamoDB throttled requests of the functions; the capacity guard raises the minimum capacity of what throttled.",
+    topic,
+  });
+  capacityGuard(stack, { table, indexNames, settings, topic, throttledAlarm: dynamoDbThrottled });
+
+  const allAlarms = [api5xxRate, unexpectedErrors, apiP99Latency, dynamoDbThrottled];
+  const dashboardName = app.logicalPrefixedName("dashboard");
+  const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", {
+    dashboardName,
+    defaultInterval: Duration.hours(3),
+    widgets: [
+      [new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: allAlarms, width: FULL_WIDTH, height: 3 })],
+      [heading("API Gateway"), ...apiWidgets(apiMetric)],
+      [heading("Lambda functions"), ...functionWidgets(functions)],
+      [heading("DynamoDB"), ...dynamoDbWidgets(table.tableName, indexNames)],
+      [heading("Business metrics"), ...businessWidgets(app)],
+    ],
+  });
+
+  const dashboardUrl = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${dashboardName}`;
+  stack.addOutputs({ DashboardUrl: dashboardUrl });
+  return { dashboard, dashboardUrl, alarms: allAlarms };
+}
+
+/** Requests by status class, and latency (total and integration) at each percentile. */
+function apiWidgets(apiMetric: ReturnType<typeof Api>["apiMetric"]) {
+  const apiLatency = (metricName: "Latency" | "IntegrationLatency") =>
+    PERCENTILES.map((statistic) => apiMetric(metricName, { statistic, label: `${metricName} ${statistic}` }));
+  return [
     graph("API requests", [
       apiMetric("Count", { statistic: "Sum", label: "Requests" }),
       apiMetric("4XXError", { statistic: "Sum", label: "4XX" }),
@@ -52,11 +81,13 @@ export function Monitoring({ stack, app }: StackContext) {
     graph("API latency (ms)", apiLatency("Latency")),
     graph("API integration latency (ms)", apiLatency("IntegrationLatency")),
   ];
+}
 
-  // Lambda functions: per function what differs, for the account what they share (concurrency, throttles).
+/** Per function what differs, for the account what they share (concurrency, throttles), and the cold starts. */
+function functionWidgets(functions: readonly DeployedFunction[]) {
   const lambdaAccountMetric = (metricName: string, statistic: string) =>
     new cloudwatch.Metric({ namespace: "AWS/Lambda", metricName, statistic, label: `${metricName} (account, all functions)` });
-  const functionWidgets = [
+  return [
     graph(
       "Invocations by function",
       functions.map(({ definition, fn }) => fn.metricInvocations({ statistic: "Sum", label: definition.id })),
@@ -84,9 +115,10 @@ export function Monitoring({ stack, app }: StackContext) {
       height: 6,
     }),
   ];
+}
 
-  // DynamoDB: the table, then each global secondary index
-  const tableName = table.tableName;
+/** The table, then each global secondary index: capacity consumed against provisioned, and throttle events. */
+function dynamoDbWidgets(tableName: string, indexNames: readonly string[]) {
   const dynamoDbMetric = (metricName: string, index: string | undefined, options: cloudwatch.MetricOptions) =>
     new cloudwatch.Metric({
       namespace: "AWS/DynamoDB",
@@ -103,7 +135,7 @@ export function Monitoring({ stack, app }: StackContext) {
       period: ONE_MINUTE,
     });
   const capacityTargets = [{ label: "Table", index: undefined }, ...indexNames.map((index) => ({ label: `Index ${index}`, index }))];
-  const dynamoDbWidgets = capacityTargets.flatMap(({ label, index }) => [
+  return capacityTargets.flatMap(({ label, index }) => [
     ...(["Read", "Write"] as const).map((kind) =>
       graph(`${label}: ${kind.toLowerCase()} capacity, consumed vs provisioned`, [
         consumedPerSecond(kind, index),
@@ -115,20 +147,12 @@ export function Monitoring({ stack, app }: StackContext) {
       dynamoDbMetric("WriteThrottleEvents", index, { statistic: "Sum", label: "Write throttle events" }),
     ]),
   ]);
+}
 
-  // Throttling: every DynamoDB request of the functions that was throttled (table or index, reads or writes),
-  // counted by the functions; it pages and wakes the capacity guard, which raises capacity at once.
-  const dynamoDbThrottled = stageAlarm(stack, "DynamoDbThrottled", {
-    metric: businessMetric(app, "DynamoDbThrottled", ONE_MINUTE),
-    threshold: thresholds.dynamoDbThrottledRequests,
-    description: "DynamoDB throttled requests of the functions; the capacity guard raises the minimum capacity of what throttled.",
-    topic,
-  });
-  capacityGuard(stack, { table, indexNames, settings, topic, throttledAlarm: dynamoDbThrottled });
-
-  // Business metrics the handlers emit through Powertools
-  const business = (name: (typeof businessMetrics)[number]) => businessMetric(app, name, Duration.minutes(5));
-  const businessWidgets = [
+/** The business metrics the handlers emit through Powertools. */
+function businessWidgets(app: StackContext["app"]) {
+  const business = (name: BusinessMetric) => businessMetric(app, name, Duration.minutes(5));
+  return [
     graph("Users created, updated, deleted", [business("UsersCreated"), business("UsersUpdated"), business("UsersDeleted")]),
     graph("Dependency unavailable, unexpected errors, DynamoDB throttled", [
       business("DependencyUnavailable"),
@@ -136,24 +160,6 @@ export function Monitoring({ stack, app }: StackContext) {
       business("DynamoDbThrottled"),
     ]),
   ];
-
-  const allAlarms = [api5xxRate, unexpectedErrors, apiP99Latency, dynamoDbThrottled];
-  const dashboardName = app.logicalPrefixedName("dashboard");
-  const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", {
-    dashboardName,
-    defaultInterval: Duration.hours(3),
-    widgets: [
-      [new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: allAlarms, width: FULL_WIDTH, height: 3 })],
-      [heading("API Gateway"), ...apiWidgets],
-      [heading("Lambda functions"), ...functionWidgets],
-      [heading("DynamoDB"), ...dynamoDbWidgets],
-      [heading("Business metrics"), ...businessWidgets],
-    ],
-  });
-
-  const dashboardUrl = `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards:name=${dashboardName}`;
-  stack.addOutputs({ DashboardUrl: dashboardUrl });
-  return { dashboard, dashboardUrl, alarms: allAlarms };
 }
 
 const graph = (title: string, left: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });

@@ -1,6 +1,6 @@
 import { Stack, type App } from "sst/constructs";
 import { functionDefaults, functionEnvironment } from "../packages/core/src/api/routes.js";
-import { functionBundling } from "./function-bundling.js";
+import { functionBundling } from "../packages/functions/src/function-bundling.js";
 import { stageSettings } from "./stage-settings.js";
 
 /** What every function of the app gets, from the one function definition and the stage's settings. */

@@ -91,8 +91,7 @@ export type DeploymentStrategy =
 export type LogRetention = Lowercase<keyof typeof RetentionDays>;
 
 /** The CDK value of a {@link LogRetention}. */
-export const retentionDays = (retention: LogRetention): RetentionDays =>
-  RetentionDays[retention.toUpperCase() as Uppercase<LogRetention>];
+export const retentionDays = (retention: LogRetention): RetentionDays => RetentionDays[retention.toUpperCase() as Uppercase<LogRetention>];
 
 export interface StageSettings {
   readonly kind: StageKind;
