@@ -1,3 +1,5 @@
+// First: it must run before SST's modules load.
+import "./sdk-v2-notice.js";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -122,8 +124,8 @@ async function main() {
   // A previous cloud assembly (another stage's templates, stale assets) is replaced, never merged into.
   if (existsSync(path.join(outdir, "manifest.json"))) rmSync(outdir, { recursive: true, force: true });
   const buildDir = processBuildDir();
-  const { stacks, nagFindings } = await synthesize({ stage: values.stage, outdir, account: values.account, buildDir }).finally(
-    () => rmSync(buildDir, { recursive: true, force: true }),
+  const { stacks, nagFindings } = await synthesize({ stage: values.stage, outdir, account: values.account, buildDir }).finally(() =>
+    rmSync(buildDir, { recursive: true, force: true }),
   );
   for (const { stackName, templatePath } of stacks) console.log(`${stackName}: ${path.relative(process.cwd(), templatePath)}`);
   for (const { level, path: where, message } of nagFindings) console.error(`cdk-nag ${level} at ${where}: ${message}`);
