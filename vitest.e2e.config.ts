@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-/** Which suites (directories of packages/local/test/e2e) to run, comma-separated; `pnpm test:e2e` sets it. */
+/** Which suites (directories of tools/local/test/e2e) to run, comma-separated; `pnpm test:e2e` sets it. */
 const suites = (process.env.E2E_SUITES ?? "portable,local-only,smoke").split(",").filter(Boolean);
 
 /**
@@ -9,7 +9,7 @@ const suites = (process.env.E2E_SUITES ?? "portable,local-only,smoke").split(","
  */
 export default defineConfig({
   test: {
-    include: suites.map((suite) => `packages/local/test/e2e/${suite}/**/*.test.ts`),
+    include: suites.map((suite) => `tools/local/test/e2e/${suite}/**/*.test.ts`),
     globalSetup: process.env.E2E_BASE_URL ? [] : ["test/helpers/emulators.global.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,18 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bindings, sstParameterPath } from "../../packages/core/src/api/routes.js";
 import { synthesized } from "../infra/helpers/synthesis.js";
 import { repoRoot } from "./helpers/github-files.js";
-import {
-  account,
-  deploy,
-  isAllowed,
-  loadTemplate,
-  region,
-  roleOf,
-  templatePath,
-  type Request,
-  type Role,
-  type Statement,
-} from "./helpers/iam.js";
+import { account, deploy, isAllowed, loadTemplate, region, roleOf, templatePath, type Request, type Role, type Statement } from "./helpers/iam.js";
 import { run } from "./helpers/shell.js";
 
 const { source, template } = await loadTemplate();
@@ -131,9 +120,7 @@ describe("the GitHub deploy-role template", () => {
     const reusing = deploy(template, { ...repository, ExistingOidcProviderArn: existing });
     expect(reusing.conditions.CreateOidcProvider).toBe(false);
     for (const logicalId of ["PreviewRole", "DeployRole"]) {
-      expect(roleOf(template, reusing, logicalId).trust.map(({ Principal }) => Principal?.Federated)).toEqual([
-        [existing],
-      ]);
+      expect(roleOf(template, reusing, logicalId).trust.map(({ Principal }) => Principal?.Federated)).toEqual([[existing]]);
     }
   });
 });
@@ -194,9 +181,7 @@ describe("what the roles may do", () => {
   });
 
   it("lets the preview role deploy, set the secret of, and remove a pr-<number> stage", () => {
-    expect(denied(preview.permissions, [...sstDeployOf("pr-12"), ...sstSecretsSetOf("pr-12"), ...sstRemoveOf("pr-12")])).toEqual(
-      [],
-    );
+    expect(denied(preview.permissions, [...sstDeployOf("pr-12"), ...sstSecretsSetOf("pr-12"), ...sstRemoveOf("pr-12")])).toEqual([]);
   });
 
   it.each(["staging", "prod"])("keeps the preview role away from the %s stage", (stage) => {
@@ -217,9 +202,7 @@ describe("what the roles may do", () => {
   it("keeps the deploy role away from preview stages and other apps", () => {
     const requests = ["pr-12", "dev"].flatMap((stage) => onStage(stage, [...sstDeployOf(stage), ...sstRemoveOf(stage)]));
     expect(allowed(release.permissions, requests)).toEqual([]);
-    expect(
-      allowed(release.permissions, [{ action: "cloudformation:UpdateStack", resource: stack("prod-billing-api-Api") }]),
-    ).toEqual([]);
+    expect(allowed(release.permissions, [{ action: "cloudformation:UpdateStack", resource: stack("prod-billing-api-Api") }])).toEqual([]);
   });
 
   it.each(roles)("%s may assume only the CDK deploy and file-publishing roles, and pass only the execution role to CloudFormation", (_, { permissions }) => {

@@ -45,9 +45,7 @@ describe("the deploy-stage action", () => {
     const result = await runBashStep(readUrl, { cwd: root, env: { GITHUB_OUTPUT: githubOutput } });
 
     expect(result.status).toBe(0);
-    expect(await readFile(githubOutput, "utf8")).toBe(
-      "url=https://abc123.execute-api.us-east-1.amazonaws.com/pr-12/\n",
-    );
+    expect(await readFile(githubOutput, "utf8")).toBe("url=https://abc123.execute-api.us-east-1.amazonaws.com/pr-12/\n");
   });
 
   it("fails with an annotation when no stack has an ApiEndpoint output", async () => {

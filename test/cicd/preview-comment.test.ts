@@ -38,8 +38,7 @@ class IssueCommentsApi {
   }
 
   readonly github = {
-    paginate: async <P, T>(method: (params: P) => Promise<{ data: T[] }>, params: P): Promise<T[]> =>
-      (await method(params)).data,
+    paginate: async <P, T>(method: (params: P) => Promise<{ data: T[] }>, params: P): Promise<T[]> => (await method(params)).data,
     rest: {
       issues: {
         listComments: async (params: Target & { issue_number: number }) => {
@@ -84,9 +83,7 @@ describe("the preview-comment action", () => {
 
     await runScript(api, 12, "API: https://a.example/pr-12/");
 
-    expect(api.comments.get(12)).toEqual([
-      { id: 1, body: `${marker}\nAPI: https://a.example/pr-12/`, user: { login: "github-actions[bot]" } },
-    ]);
+    expect(api.comments.get(12)).toEqual([{ id: 1, body: `${marker}\nAPI: https://a.example/pr-12/`, user: { login: "github-actions[bot]" } }]);
   });
 
   it("updates that comment in place on later pushes and on removal", async () => {

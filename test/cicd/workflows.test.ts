@@ -27,9 +27,7 @@ const preview = await loadWorkflow("preview.yml");
 const deployment = await loadWorkflow("deploy.yml");
 
 const jobsOf = (workflow: { jobs: Record<string, Job> }) => Object.entries(workflow.jobs);
-const allJobs = workflows.flatMap(({ path: file, content }) =>
-  jobsOf(content).map(([id, job]) => ({ where: `${file} ${id}`, job })),
-);
+const allJobs = workflows.flatMap(({ path: file, content }) => jobsOf(content).map(([id, job]) => ({ where: `${file} ${id}`, job })));
 const allSteps: { where: string; step: Step }[] = [
   ...allJobs.flatMap(({ where, job }) => (job.steps ?? []).map((step) => ({ where, step }))),
   ...actions.flatMap(({ path: file, content }) => content.runs.steps.map((step) => ({ where: file, step }))),
@@ -56,19 +54,14 @@ describe("actionlint", () => {
   });
 
   // actionlint reads only workflows: host each composite action's steps in a workflow, inputs and all, to lint them.
-  it.each(actions.map(({ path: file, content }) => [file, content]))(
-    "finds nothing in the steps of %s",
-    async (file, action) => {
-      const inputs = Object.fromEntries(
-        Object.keys(action.inputs ?? {}).map((name) => [name, { type: "string", required: true }]),
-      );
-      const host = stringify({
-        on: { workflow_call: { inputs } },
-        jobs: { composite: { "runs-on": "ubuntu-latest", steps: action.runs.steps } },
-      });
-      expect(describeFindings(file, await actionlint(host, ".github/workflows/composite-host.yml"))).toEqual([]);
-    },
-  );
+  it.each(actions.map(({ path: file, content }) => [file, content]))("finds nothing in the steps of %s", async (file, action) => {
+    const inputs = Object.fromEntries(Object.keys(action.inputs ?? {}).map((name) => [name, { type: "string", required: true }]));
+    const host = stringify({
+      on: { workflow_call: { inputs } },
+      jobs: { composite: { "runs-on": "ubuntu-latest", steps: action.runs.steps } },
+    });
+    expect(describeFindings(file, await actionlint(host, ".github/workflows/composite-host.yml"))).toEqual([]);
+  });
 
   it("would report a mistake, so its silence means something", async () => {
     const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n";
@@ -89,15 +82,22 @@ describe("ci.yml", () => {
     const script = await readFile(path.join(repoRoot, ".ci/run"), "utf8");
     expect(script).toMatch(/apt-get install -y -qq chromium/);
     expect(script).toContain('"${CHROMIUM_PATH:-/usr/bin/chromium}"');
-    const testStep = jobsOf(ci).flatMap(([, job]) => job.steps ?? []).find((step) => step.run === "bash .ci/run");
+    const testStep = jobsOf(ci)
+      .flatMap(([, job]) => job.steps ?? [])
+      .find((step) => step.run === "bash .ci/run");
     expect(testStep?.env?.CHROMIUM_PATH).toBe("/usr/bin/google-chrome");
   });
 
-  it("provides what .ci/run requires: Node 20, Java 17, moto_server and cfn-lint", async () => {
+  it("provides what .ci/run requires: the Node package.json's engines names, Java 17, moto_server and cfn-lint", async () => {
     const script = await readFile(path.join(repoRoot, ".ci/run"), "utf8");
     expect(script).toMatch(/for tool in java moto_server cfn-lint/);
+    const { engines } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(engines.node).toBe(">=22");
+    // A machine with an older Node gets this one from npm, first on the PATH.
+    expect(script).toContain(`engines.node.match`);
+    expect(script).toMatch(/npm install .*"node@\$required_node"/);
     const [[, job]] = jobsOf(ci) as [[string, Job]];
-    expect(stepOf(job.steps, { uses: "actions/setup-node" }).with?.["node-version"]).toBe(20);
+    expect(stepOf(job.steps, { uses: "actions/setup-node" }).with?.["node-version"]).toBe(22);
     expect(stepOf(job.steps, { uses: "actions/setup-java" }).with).toEqual({
       distribution: "temurin",
       "java-version": "17",
@@ -272,9 +272,7 @@ describe("every workflow", () => {
 
   it("lets only the jobs that comment on the pull request write to pull requests", () => {
     const writing = allJobs.filter(({ job }) => permissionsOf(job)["pull-requests"] === "write").map(({ where }) => where);
-    const commenting = allJobs
-      .filter(({ job }) => usesAction(job, "./.github/actions/preview-comment"))
-      .map(({ where }) => where);
+    const commenting = allJobs.filter(({ job }) => usesAction(job, "./.github/actions/preview-comment")).map(({ where }) => where);
     expect(writing).toEqual(commenting);
   });
 
@@ -315,9 +313,7 @@ describe("every workflow", () => {
 
   it("assumes AWS roles in the app's region", () => {
     const { region } = sstConfig.config();
-    const regions = allSteps
-      .filter(({ step }) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"))
-      .map(({ step }) => step.with?.["aws-region"]);
+    const regions = allSteps.filter(({ step }) => step.uses?.startsWith("aws-actions/configure-aws-credentials@")).map(({ step }) => step.with?.["aws-region"]);
     expect(regions.length).toBe(4);
     expect(new Set(regions)).toEqual(new Set([region]));
   });

@@ -1,8 +1,8 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { startDynamoDbLocal } from "../../packages/local/src/emulators/dynamodb-local.js";
-import { startMoto } from "../../packages/local/src/emulators/moto.js";
-import { missingPrerequisites, testPrerequisites } from "../../packages/local/src/prerequisites.js";
+import { startDynamoDbLocal } from "@users-api/emulators/dynamodb-local";
+import { startMoto } from "@users-api/emulators/moto";
+import { missingPrerequisites, testPrerequisites } from "@users-api/emulators/prerequisites";
 
 declare module "vitest" {
   export interface ProvidedContext {

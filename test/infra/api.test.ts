@@ -2,17 +2,23 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { gatewayProblem, gatewayResponses, type GatewayResponseType } from "../../packages/core/src/api/gateway-responses.js";
+import { gatewayProblem, gatewayResponses, methodNotAllowed, type GatewayResponseType } from "../../packages/core/src/api/gateway-responses.js";
 import { authorizer, functionDefaults, functionEnvironment, requestBodyMediaTypes, routeList } from "../../packages/core/src/api/routes.js";
 import { retentionDays, stageSettings } from "../../stacks/stage-settings.js";
 import { apiResources } from "./helpers/api-template.js";
 import { render } from "./helpers/cfn.js";
-import { single, stages, synthesizeBeforeAll, synthesized } from "./helpers/synthesis.js";
+import { missingInvokePermissions } from "./helpers/invoke-permissions.js";
+import { single, stages, synthesizeBeforeAll, synthesized, type CfnResource } from "./helpers/synthesis.js";
 
 /** Only the code of bundled functions is real; unbundled syntheses give functions placeholder code. */
 const bundled = { bundle: true } as const;
 /** prod is bundled once for the whole file: its code is read below. */
 const optionsFor = (stage: string) => (stage === "prod" ? bundled : {});
+
+/** The stage's (not the test-invoke stage's) permission of GET /users/{userId}, as CDK names it. */
+const isGetUserStagePermission = (id: string) => /^ApiusersuserIdGETApiPermission(?!Test)/.test(id);
+const listUsersAliasId = (permissions: [string, CfnResource][]) =>
+  render(permissions.find(([id]) => /^ApiusersGETApiPermission(?!Test)/.test(id))?.[1].Properties?.FunctionName).slice(1, -1);
 
 /** API Gateway gives up on an integration after 29 seconds. */
 const API_GATEWAY_TIMEOUT_SECONDS = 29;
@@ -27,10 +33,8 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     const [, restApi] = only("AWS::ApiGateway::RestApi");
     expect(restApi.Properties?.Name).toBe(`${stage}-users-api-Api`);
     expect(restApi.Properties?.EndpointConfiguration).toEqual({ Types: ["REGIONAL"] });
-    const served = methods.filter(({ httpMethod }) => httpMethod !== "OPTIONS");
-    expect(served.map(({ httpMethod, path }) => `${httpMethod} ${path}`).sort()).toEqual(
-      routeList.map(({ method, path }) => `${method} ${path}`).sort(),
-    );
+    const served = methods.filter(({ httpMethod }) => httpMethod !== "OPTIONS" && httpMethod !== "ANY");
+    expect(served.map(({ httpMethod, path }) => `${httpMethod} ${path}`).sort()).toEqual(routeList.map(({ method, path }) => `${method} ${path}`).sort());
     expect(routes).toHaveLength(routeList.length);
   });
 
@@ -46,7 +50,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       expect(alias, route.id).toBeDefined();
       expect(alias?.Properties?.Name).toBe("live");
       expect(method.Properties?.Integration).toMatchObject({ Type: "AWS_PROXY" });
-      expect(render((method.Properties?.Integration as { Uri: unknown }).Uri)).toContain(`/functions/{${aliasId}}/invocations`);
+      expect(render((method.Properties!.Integration as { Uri: unknown }).Uri)).toContain(`/functions/{${aliasId}}/invocations`);
       const version = render(alias?.Properties?.FunctionVersion).match(/^\{(\w+)\.Version\}$/)?.[1];
       expect(resources[version ?? ""]).toMatchObject({
         Type: "AWS::Lambda::Version",
@@ -58,13 +62,43 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   it("lets API Gateway invoke the live aliases only, never a function's $LATEST", async () => {
     const { ofType, functions } = await api();
     const aliasIds = functions.map(({ aliasId }) => `{${aliasId}}`);
-    const invokers = ofType("AWS::Lambda::Permission").filter(
-      ([, permission]) => permission.Properties?.Principal === "apigateway.amazonaws.com",
-    );
+    const invokers = ofType("AWS::Lambda::Permission").filter(([, permission]) => permission.Properties?.Principal === "apigateway.amazonaws.com");
     expect(invokers.length).toBeGreaterThanOrEqual(routeList.length + 1);
     for (const [, permission] of invokers) {
       expect(aliasIds).toContain(render(permission.Properties?.FunctionName));
     }
+  });
+
+  it("has, for every method's Lambda integration and the authorizer, a Lambda::Permission on the alias it invokes for that method and path", async () => {
+    const { resources, methods } = await api();
+    expect(missingInvokePermissions(resources, methods)).toEqual([]);
+  });
+
+  it.each([
+    ["removed", (permissions: [string, CfnResource][]) => Object.fromEntries(permissions.filter(([id]) => !isGetUserStagePermission(id)))],
+    [
+      "granted on another route's alias",
+      (permissions: [string, CfnResource][]) =>
+        Object.fromEntries(
+          permissions.map(([id, permission]) =>
+            isGetUserStagePermission(id)
+              ? [id, { ...permission, Properties: { ...permission.Properties, FunctionName: { Ref: listUsersAliasId(permissions) } } }]
+              : [id, permission],
+          ),
+        ),
+    ],
+  ])("the permission check names the route when GET /users/{userId}'s invoke permission is %s", async (_, breakIt) => {
+    const { resources, methods } = await api();
+    const permissions = Object.entries(resources).filter(([, resource]) => resource.Type === "AWS::Lambda::Permission");
+    const others = Object.fromEntries(Object.entries(resources).filter(([, resource]) => resource.Type !== "AWS::Lambda::Permission"));
+
+    const problems = missingInvokePermissions({ ...others, ...breakIt(permissions) }, methods);
+
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^GET \/users\/\{userId\}: no AWS::Lambda::Permission lets API Gateway invoke GetUserLiveAlias[0-9A-F]{8} \(the function or alias its integration calls\) for GET \/users\/\{userId\} on the stage$/,
+      ),
+    ]);
   });
 
   it("checks API keys with the Lambda REQUEST authorizer, caching its answer per key header", async () => {
@@ -95,12 +129,8 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       RequestValidatorId: { Ref: validatorId },
     });
     for (const { route, method } of routes) {
-      const pathParameters = Object.keys(method.Properties?.RequestParameters as object).filter((name) =>
-        name.startsWith("method.request.path."),
-      );
-      expect(pathParameters.map((name) => `{${name.slice("method.request.path.".length)}}`)).toEqual(
-        route.path.match(/\{\w+\}/g) ?? [],
-      );
+      const pathParameters = Object.keys(method.Properties?.RequestParameters as object).filter((name) => name.startsWith("method.request.path."));
+      expect(pathParameters.map((name) => `{${name.slice("method.request.path.".length)}}`)).toEqual(route.path.match(/\{\w+\}/g) ?? []);
     }
   });
 
@@ -119,7 +149,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
         }),
       ],
     });
-    const { DestinationArn, Format } = apiStage.Properties?.AccessLogSetting as { DestinationArn: unknown; Format: string };
+    const { DestinationArn, Format } = apiStage.Properties!.AccessLogSetting as { DestinationArn: unknown; Format: string };
     const accessLogs = resources[render(DestinationArn).match(/^\{(\w+)\.Arn\}$/)?.[1] ?? ""];
     expect(accessLogs?.Type).toBe("AWS::Logs::LogGroup");
     expect(accessLogs?.Properties?.RetentionInDays).toBe(retentionDays(settings.logRetention));
@@ -132,36 +162,74 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     expect(Format).not.toMatch(/apiKey|x-api-key|header/i);
   });
 
-  it.each(Object.keys(gatewayResponses) as GatewayResponseType[])(
-    "answers API Gateway's own %s as a problem document with CORS headers",
-    async (type) => {
-      const { ofType } = await api();
-      const responses = ofType("AWS::ApiGateway::GatewayResponse").filter(
-        ([, response]) => response.Properties?.ResponseType === type,
-      );
-      const { status, contentType, headers, body } = gatewayProblem(type);
-      expect(responses).toHaveLength(1);
-      expect(responses[0]?.[1].Properties).toMatchObject({
-        StatusCode: String(status),
-        ResponseParameters: {
-          "gatewayresponse.header.Content-Type": `'${contentType}'`,
-          "gatewayresponse.header.Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
-          ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, `'${value}'`])),
-        },
-        ResponseTemplates: { "application/json": JSON.stringify(body) },
-      });
-    },
-  );
+  it.each(Object.keys(gatewayResponses) as GatewayResponseType[])("answers API Gateway's own %s as a problem document with CORS headers", async (type) => {
+    const { ofType } = await api();
+    const responses = ofType("AWS::ApiGateway::GatewayResponse").filter(([, response]) => response.Properties?.ResponseType === type);
+    const { status, contentType, headers, body } = gatewayProblem(type);
+    expect(responses).toHaveLength(1);
+    expect(responses[0]?.[1].Properties).toMatchObject({
+      StatusCode: String(status),
+      ResponseParameters: {
+        "gatewayresponse.header.Content-Type": `'${contentType}'`,
+        "gatewayresponse.header.Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
+        ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, `'${value}'`])),
+      },
+      ResponseTemplates: { "application/json": JSON.stringify(body) },
+    });
+  });
 
   it("answers unknown routes with 404 and authorizer denials with 403 problem documents", async () => {
     const { ofType } = await api();
     const statusOf = (type: GatewayResponseType) =>
-      ofType("AWS::ApiGateway::GatewayResponse").find(([, response]) => response.Properties?.ResponseType === type)?.[1]
-        .Properties?.StatusCode;
+      ofType("AWS::ApiGateway::GatewayResponse").find(([, response]) => response.Properties?.ResponseType === type)?.[1].Properties?.StatusCode;
     expect(statusOf("MISSING_AUTHENTICATION_TOKEN")).toBe("404");
     expect(statusOf("ACCESS_DENIED")).toBe("403");
     expect(statusOf("UNAUTHORIZED")).toBe("401");
     expect(statusOf("AUTHORIZER_FAILURE")).toBe("503");
+  });
+
+  it("answers a method a resource lacks with 405, Allow and a problem document, from a mock on ANY, without a key", async () => {
+    const { methods } = await api();
+    const resources = [...new Set(routeList.map(({ path }) => path))];
+    const anyMethods = methods.filter(({ httpMethod }) => httpMethod === "ANY");
+    expect(anyMethods.map(({ path }) => path).sort()).toEqual([...resources].sort());
+    for (const { path, method } of anyMethods) {
+      const expected = methodNotAllowed(routeList.filter((route) => route.path === path).map((route) => route.method));
+      const integration = method.Properties?.Integration as {
+        Type: string;
+        IntegrationResponses: {
+          StatusCode: string;
+          SelectionPattern?: string;
+          ResponseParameters: Record<string, string>;
+          ResponseTemplates: Record<string, string>;
+        }[];
+      };
+      expect(integration.Type).toBe("MOCK");
+      // One integration response, the default (no selection pattern): it answers whatever the mock returns.
+      expect(integration.IntegrationResponses).toEqual([
+        {
+          StatusCode: "405",
+          ResponseParameters: {
+            "method.response.header.Content-Type": `'${expected.contentType}'`,
+            "method.response.header.Access-Control-Allow-Origin": `'${settings.api.corsAllowOrigin}'`,
+            "method.response.header.Allow": `'${expected.headers.Allow}'`,
+          },
+          ResponseTemplates: { "application/json": JSON.stringify(expected.body) },
+        },
+      ]);
+      expect(method.Properties?.MethodResponses).toEqual([
+        {
+          StatusCode: "405",
+          ResponseParameters: {
+            "method.response.header.Content-Type": true,
+            "method.response.header.Access-Control-Allow-Origin": true,
+            "method.response.header.Allow": true,
+          },
+        },
+      ]);
+      expect(method.Properties?.AuthorizationType).toBe("NONE");
+    }
+    expect(methodNotAllowed(["GET", "POST"]).headers.Allow).toBe("GET, POST, OPTIONS");
   });
 
   it("answers CORS preflight on every resource for the stage's origin, methods and headers", async () => {
@@ -169,14 +237,11 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     const preflights = methods.filter(({ httpMethod }) => httpMethod === "OPTIONS");
     expect(preflights.map(({ path }) => path).sort()).toEqual(["/", "/users", "/users/{userId}"]);
     for (const { method } of preflights) {
-      const [response] = (method.Properties?.Integration as { IntegrationResponses: { ResponseParameters: Record<string, string> }[] })
-        .IntegrationResponses;
+      const [response] = (method.Properties!.Integration as { IntegrationResponses: { ResponseParameters: Record<string, string> }[] }).IntegrationResponses;
       const headers = response?.ResponseParameters ?? {};
       expect(headers["method.response.header.Access-Control-Allow-Origin"]).toBe(`'${settings.api.corsAllowOrigin}'`);
       expect(headers["method.response.header.Access-Control-Allow-Methods"]).toBe("'GET,POST,PUT,PATCH,DELETE'");
-      expect(headers["method.response.header.Access-Control-Allow-Headers"]).toBe(
-        `'content-type,${authorizer.identityHeader},if-match,idempotency-key'`,
-      );
+      expect(headers["method.response.header.Access-Control-Allow-Headers"]).toBe(`'content-type,${authorizer.identityHeader},if-match,idempotency-key'`);
       expect(method.Properties?.AuthorizationType).toBe("NONE");
     }
   });
@@ -184,7 +249,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   it("sets the function environment of routes.ts: the stage's log level and CORS origin, no source maps parsed at init", async () => {
     const { functions } = await api();
     for (const { fn } of functions) {
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables).toMatchObject({
         ...functionEnvironment({ logLevel: settings.logLevel, corsAllowOrigin: settings.api.corsAllowOrigin }),
         CORS_ALLOW_ORIGIN: settings.api.corsAllowOrigin,
@@ -197,7 +262,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   it("gives every function a log group of its own with the stage's retention and removal policy", async () => {
     const { functions, resources } = await api();
     for (const { fn } of functions) {
-      const logGroupId = render((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
+      const logGroupId = render((fn.Properties!.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
       expect(resources[logGroupId]).toMatchObject({
         Type: "AWS::Logs::LogGroup",
         Properties: { RetentionInDays: retentionDays(settings.logRetention) },
@@ -209,9 +274,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
   it("retains every published function version, so traffic can always shift back", async () => {
     const { ofType, functions } = await api();
     const versions = ofType("AWS::Lambda::Version");
-    expect(versions.map(([, version]) => render(version.Properties?.FunctionName)).sort()).toEqual(
-      functions.map(({ functionId }) => `{${functionId}}`).sort(),
-    );
+    expect(versions.map(([, version]) => render(version.Properties?.FunctionName)).sort()).toEqual(functions.map(({ functionId }) => `{${functionId}}`).sort());
     for (const [, version] of versions) expect(version.DeletionPolicy).toBe("Retain");
   });
 
@@ -227,7 +290,7 @@ describe.each(stages)("the Api stack of %s", (stage) => {
       const groups = ofType("AWS::CodeDeploy::DeploymentGroup");
       expect(groups).toHaveLength(functions.length);
       for (const { definition, functionId, alias } of functions) {
-        const groupId = render((alias?.UpdatePolicy?.CodeDeployLambdaAliasUpdate as { DeploymentGroupName: unknown }).DeploymentGroupName).slice(1, -1);
+        const groupId = render((alias!.UpdatePolicy!.CodeDeployLambdaAliasUpdate as { DeploymentGroupName: unknown }).DeploymentGroupName).slice(1, -1);
         const group = resources[groupId];
         const [errorsId] = single(Object.fromEntries(ofType("AWS::CloudWatch::Alarm")), "UnexpectedErrors");
         expect(resources[errorsId]?.Properties).toMatchObject({ Namespace: "UsersApi", MetricName: "UnexpectedError" });
@@ -281,7 +344,7 @@ describe("the functions of prod, bundled as deployed", () => {
     const synthesis = await synthesized("prod", bundled);
     const { functions } = apiResources(synthesis);
     for (const { definition, fn } of functions) {
-      const key = String((fn.Properties?.Code as { S3Key: string }).S3Key);
+      const key = String((fn.Properties!.Code as { S3Key: string }).S3Key);
       const assetDir = path.join(synthesis.outdir, `asset.${key.replace(/\.zip$/, "")}`);
       const files = readdirSync(assetDir, { recursive: true }).map(String);
       const modules = files.filter((file) => file.endsWith(".mjs"));
@@ -310,7 +373,7 @@ describe("the Api stack under sst dev (Live Lambda)", () => {
   it("integrates routes and the authorizer with the functions themselves, not their aliases", async () => {
     const { routes, ofType, only, authorizer: authorizerFunction } = apiResources(await synthesized("dev", { mode: "dev" }));
     for (const { method, functionId } of routes) {
-      expect(render((method.Properties?.Integration as { Uri: unknown }).Uri)).toContain(`/functions/{${functionId}.Arn}/invocations`);
+      expect(render((method.Properties!.Integration as { Uri: unknown }).Uri)).toContain(`/functions/{${functionId}.Arn}/invocations`);
     }
     const [, resource] = only("AWS::ApiGateway::Authorizer");
     expect(render(resource.Properties?.AuthorizerUri)).toContain(`/functions/{${authorizerFunction.functionId}.Arn}/invocations`);

@@ -44,14 +44,12 @@ describe.each(stages)("the Database stack of %s", (stage) => {
 
   it("autoscales reads and writes of the table and of every index between the stage's bounds", async () => {
     const { synthesis, logicalId } = await tableOf();
-    const targets = Object.values(synthesis.resources("Database", "AWS::ApplicationAutoScaling::ScalableTarget")).map(
-      ({ Properties = {} }) => ({
-        resource: render(Properties.ResourceId),
-        dimension: Properties.ScalableDimension,
-        min: Properties.MinCapacity,
-        max: Properties.MaxCapacity,
-      }),
-    );
+    const targets = Object.values(synthesis.resources("Database", "AWS::ApplicationAutoScaling::ScalableTarget")).map(({ Properties = {} }) => ({
+      resource: render(Properties.ResourceId),
+      dimension: Properties.ScalableDimension,
+      min: Properties.MinCapacity,
+      max: Properties.MaxCapacity,
+    }));
     const expected = [
       { resource: `table/{${logicalId}}`, dimension: "dynamodb:table:ReadCapacityUnits", bounds: database.table.read },
       { resource: `table/{${logicalId}}`, dimension: "dynamodb:table:WriteCapacityUnits", bounds: database.table.write },
@@ -68,9 +66,7 @@ describe.each(stages)("the Database stack of %s", (stage) => {
     const { synthesis } = await tableOf();
     const targetIds = Object.keys(synthesis.resources("Database", "AWS::ApplicationAutoScaling::ScalableTarget"));
     const policies = Object.values(synthesis.resources("Database", "AWS::ApplicationAutoScaling::ScalingPolicy"));
-    expect(policies.map(({ Properties = {} }) => render(Properties.ScalingTargetId)).sort()).toEqual(
-      targetIds.map((id) => `{${id}}`).sort(),
-    );
+    expect(policies.map(({ Properties = {} }) => render(Properties.ScalingTargetId)).sort()).toEqual(targetIds.map((id) => `{${id}}`).sort());
     for (const { Properties = {} } of policies) {
       expect(Properties.PolicyType).toBe("TargetTrackingScaling");
       expect(Properties.TargetTrackingScalingPolicyConfiguration).toMatchObject({

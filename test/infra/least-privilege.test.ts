@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyApiKeyStore } from "../../packages/core/src/apikey/apikey.js";
+import { grantsOf as productGrantsOf } from "../../packages/core/src/api/grants.js";
 import { authorizer, routeList, type FunctionDefinition } from "../../packages/core/src/api/routes.js";
 import { apiResources } from "./helpers/api-template.js";
 import { asList, exportsOf, qualified, render, type Statement } from "./helpers/cfn.js";
@@ -51,7 +52,7 @@ async function grantsOf(stage: TestStage, definition: FunctionDefinition) {
   const roleId = render(own?.fn.Properties?.Role).match(/^\{(\w+)\.Arn\}$/)?.[1];
   const [tableId] = single(synthesis.resources("Database", "AWS::DynamoDB::Table"), "UsersTable");
   const [secretId] = single(synthesis.resources("Secrets", "AWS::SecretsManager::Secret"), "ApiKeys");
-  const logGroup = render((own?.fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
+  const logGroup = render((own!.fn.Properties!.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
   const grants = statements
     .filter(({ role }) => role === `{Api:${roleId}}`)
     .flatMap(({ effect, actions, resources }) => actions.flatMap((action) => resources.map((resource) => `${effect} ${action} ${resource}`)));
@@ -63,9 +64,7 @@ function expectedGrants(definition: FunctionDefinition, stage: string, arns: { t
   const { table = [], indexes = {} } = definition.tableAccess;
   return [
     ...table.map((action) => `Allow ${action} ${arns.tableArn}`),
-    ...Object.entries(indexes).flatMap(([index, actions]) =>
-      (actions ?? []).map((action) => `Allow ${action} ${arns.tableArn}/index/${index}`),
-    ),
+    ...Object.entries(indexes).flatMap(([index, actions]) => (actions ?? []).map((action) => `Allow ${action} ${arns.tableArn}/index/${index}`)),
     ...definition.apiKeysSecretAccess.map((action) => `Allow ${action} ${arns.secretArn}`),
     ...(definition.bind.includes("cursorSecret")
       ? ["value", ".fallback"].map(
@@ -94,11 +93,30 @@ describe.each(stages)("least privilege in %s", (stage) => {
     },
   );
 
+  it.each([...routeList, authorizer].map((definition) => [definition.id, definition] as const))(
+    "attaches to %s's role exactly the statements grants.ts gives it, which the local IAM proxy enforces",
+    async (_id, definition) => {
+      const { grants, tableArn, secretArn } = await grantsOf(stage, definition);
+      const targets = {
+        app: "users-api",
+        stage,
+        tableArn,
+        apiKeysSecretArn: secretArn,
+        ssmParameterArn: (path: string) => `arn:{AWS::Partition}:ssm:us-east-1:123456789012:parameter${path}`,
+      };
+
+      const product = productGrantsOf(definition, targets).flatMap(({ actions, resources }) =>
+        actions.flatMap((action) => resources.map((resource) => `Allow ${action} ${resource}`)),
+      );
+
+      expect(product.length).toBeGreaterThan(0);
+      expect(grants.filter((grant) => !/^Allow (logs|xray):/.test(grant)).sort()).toEqual(product.sort());
+    },
+  );
+
   it("lets the authorizer read its one secret and touch no table", async () => {
     const { grants, secretArn } = await grantsOf(stage, authorizer);
-    expect(grants.filter((grant) => !grant.includes("logs:") && !grant.includes("xray:"))).toEqual([
-      `Allow secretsmanager:GetSecretValue ${secretArn}`,
-    ]);
+    expect(grants.filter((grant) => !grant.includes("logs:") && !grant.includes("xray:"))).toEqual([`Allow secretsmanager:GetSecretValue ${secretArn}`]);
   });
 
   it("uses no '*' action anywhere, and '*' as a resource only for X-Ray and the capacity guard's calls, which offer nothing narrower", async () => {
@@ -150,8 +168,7 @@ describe.each(stages)("least privilege in %s", (stage) => {
     expect(synthesis.nagFindings).toEqual([]);
     for (const { template } of synthesis.stacks) {
       for (const resource of Object.values((template as { Resources: Record<string, { Metadata?: Record<string, unknown> }> }).Resources)) {
-        const suppressions = (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)
-          ?.rules_to_suppress;
+        const suppressions = (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress;
         for (const { id, reason } of suppressions ?? []) expect(reason.length, id).toBeGreaterThan(40);
       }
     }
@@ -168,7 +185,7 @@ describe.each(stages)("least privilege in %s", (stage) => {
     }
     const { functions } = apiResources(synthesis);
     for (const { definition, fn } of functions) {
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
       if (definition.bind.includes("cursorSecret")) expect(variables.SST_Secret_value_CURSOR_SECRET).toBe("__FETCH_FROM_SSM__");
       const literals = Object.entries(variables).filter(([, value]) => typeof value === "string");
       for (const [name, value] of literals) {

@@ -124,7 +124,11 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
 
   it("reads one metric per alarm, since CloudWatch bills every metric an alarm reads", async () => {
     const { alarms } = await monitoringOf(stage);
-    for (const { id, metrics } of alarms) expect(metrics.filter(({ name }) => name !== undefined), id).toHaveLength(1);
+    for (const { id, metrics } of alarms)
+      expect(
+        metrics.filter(({ name }) => name !== undefined),
+        id,
+      ).toHaveLength(1);
   });
 
   it("alarms on this stage's API 5XX rate and p99 latency at the stage's thresholds", async () => {
@@ -193,7 +197,7 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
     expect(coldStarts?.query).toContain('filter @type = "REPORT" and ispresent(@initDuration)');
     const { functions } = apiResources(synthesis);
     for (const { fn } of functions) {
-      const logGroup = render((fn.Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
+      const logGroup = render((fn.Properties!.LoggingConfig as { LogGroup: unknown }).LogGroup).slice(1, -1);
       expect(coldStarts?.query).toContain(`{Api:${logGroup}}`);
     }
   });
@@ -212,9 +216,7 @@ describe.each(["dev", "prod"] as const)("monitoring of %s", (stage) => {
     const dynamoDb = metrics.filter(({ namespace }) => namespace === "AWS/DynamoDB");
     for (const { dimensions } of dynamoDb) expect(dimensions.TableName).toBe(tableRef);
     for (const index of [undefined, ...indexNames]) {
-      const charted = new Set(
-        dynamoDb.filter(({ dimensions }) => dimensions.GlobalSecondaryIndexName === index).map(({ name }) => name),
-      );
+      const charted = new Set(dynamoDb.filter(({ dimensions }) => dimensions.GlobalSecondaryIndexName === index).map(({ name }) => name));
       for (const name of [
         "ConsumedReadCapacityUnits",
         "ProvisionedReadCapacityUnits",
@@ -257,7 +259,7 @@ describe("the alerts topic", () => {
   it("accepts only TLS publishers and lets CloudWatch alarms of this account publish", async () => {
     const synthesis = await synthesized("prod");
     const [, policy] = single(synthesis.resources("Alerts", "AWS::SNS::TopicPolicy"), "AlarmTopicPolicy");
-    const statements = (policy.Properties?.PolicyDocument as { Statement: unknown[] }).Statement;
+    const statements = (policy.Properties!.PolicyDocument as { Statement: unknown[] }).Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: "Deny", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
     );
@@ -277,9 +279,7 @@ describe("the alerts topic", () => {
     const [, parameter] = single(synthesis.resources("Alerts", "AWS::SSM::Parameter"), "ALERTSEMAIL");
     expect(parameter.Properties).toMatchObject({ Name: "/sst/users-api/prod/Parameter/ALERTS_EMAIL/value", Value: ON_CALL_EMAIL });
     const subscriptions = Object.values(synthesis.resources("Alerts", "AWS::SNS::Subscription"));
-    expect(subscriptions.map(({ Properties }) => Properties)).toEqual([
-      { Protocol: "email", Endpoint: ON_CALL_EMAIL, TopicArn: { Ref: topicId } },
-    ]);
+    expect(subscriptions.map(({ Properties }) => Properties)).toEqual([{ Protocol: "email", Endpoint: ON_CALL_EMAIL, TopicArn: { Ref: topicId } }]);
   });
 
   it("subscribes no one when no address is given", async () => {
@@ -318,7 +318,7 @@ describe.each(["dev", "prod"] as const)("tracing and the capacity guard of %s", 
     const [, guard] = single(synthesis.resources("Monitoring", "AWS::Lambda::Function"), "CapacityGuard");
     const [tableId] = single(synthesis.resources("Database", "AWS::DynamoDB::Table"), "UsersTable");
     const [topicId] = single(synthesis.resources("Alerts", "AWS::SNS::Topic"), "AlarmTopic");
-    const variables = (guard.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (guard.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const guardSettings = JSON.parse(qualified(render(variables.CAPACITY_GUARD_SETTINGS, exports), "Monitoring")) as Record<string, unknown>;
     expect(guardSettings).toEqual({
       tableName: `{Database:${tableId}}`,
@@ -336,6 +336,6 @@ describe.each(["dev", "prod"] as const)("tracing and the capacity guard of %s", 
     const [guardId] = single(synthesis.resources("Monitoring", "AWS::Lambda::Function"), "CapacityGuard");
     const [, rule] = single(synthesis.resources("Monitoring", "AWS::Events::Rule"), "CapacityGuardSchedule");
     expect(rule.Properties).toMatchObject({ ScheduleExpression: "rate(1 hour)", State: "ENABLED" });
-    expect(render((rule.Properties?.Targets as { Arn: unknown }[])[0]?.Arn)).toBe(`{${guardId}.Arn}`);
+    expect(render((rule.Properties!.Targets as { Arn: unknown }[])[0]?.Arn)).toBe(`{${guardId}.Arn}`);
   });
 });

@@ -44,11 +44,11 @@ describe("pnpm synth --stage prod", () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   let stdout = "";
   beforeAll(async () => {
-    ({ stdout } = await run(
-      path.join(root, "node_modules/.bin/tsx"),
-      ["scripts/synth.ts", "--stage", "prod", "--outdir", outdir],
-      { cwd: root, env: offlineEnvironment(), maxBuffer: 16 * 1024 * 1024 },
-    ));
+    ({ stdout } = await run(path.join(root, "node_modules/.bin/tsx"), ["scripts/synth.ts", "--stage", "prod", "--outdir", outdir], {
+      cwd: root,
+      env: offlineEnvironment(),
+      maxBuffer: 16 * 1024 * 1024,
+    }));
   }, 600_000);
 
   it("is the package's synth script", () => {

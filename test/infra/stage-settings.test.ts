@@ -1,5 +1,6 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { usersTable } from "../../packages/core/src/user/table.js";
 import { describe, expect, it } from "vitest";
 import { retentionDays, stageSettings, type StageSettings } from "../../stacks/stage-settings.js";
 
@@ -22,6 +23,18 @@ describe("stageSettings", () => {
     ["prod-copy", "personal"],
   ])("maps the stage %s to %s settings", (stage, kind) => {
     expect(stageSettings(stage).kind).toBe(kind);
+  });
+
+  it("keeps every stage's autoscaling maxima within DynamoDB's default quota of 40,000 units per table, so a new account needs no increase", () => {
+    // Counted strictly: the table and all its indexes together, for reads and for writes apart (also under the
+    // account's default of 80,000 across all tables).
+    const TABLE_QUOTA = 40_000;
+    const indexCount = Object.keys(usersTable.globalIndexes).length;
+    for (const stage of ["prod", "staging", "dev", "pr-42", "alice"]) {
+      const { table, indexes } = stageSettings(stage).database;
+      expect(table.read.max + indexCount * indexes.read.max, stage).toBeLessThanOrEqual(TABLE_QUOTA);
+      expect(table.write.max + indexCount * indexes.write.max, stage).toBeLessThanOrEqual(TABLE_QUOTA);
+    }
   });
 
   it("gives a developer's personal stage the development settings", () => {

@@ -58,20 +58,16 @@ describe("the OpenAPI document", () => {
   it("passes Redocly's lint, recommended rules as errors, with no problem at all", async () => {
     const file = join(workDir, "lint.json");
     writeFileSync(file, JSON.stringify(document));
-    const output = await run(
-      bin("redocly"),
-      ["lint", "--config", join(repositoryRoot, "test/openapi/redocly.yaml"), "--format", "json", file],
-      { env: { ...process.env, REDOCLY_TELEMETRY: "off" } },
-    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+    const output = await run(bin("redocly"), ["lint", "--config", join(repositoryRoot, "test/openapi/redocly.yaml"), "--format", "json", file], {
+      env: { ...process.env, REDOCLY_TELEMETRY: "off" },
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
     const report = JSON.parse(output.stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
     expect(report.problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
 
   it("documents exactly the routes of routeList as the users operations", () => {
-    expect(userOperations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
-      routeList.map(({ method, path }) => `${method} ${path}`).sort(),
-    );
+    expect(userOperations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(routeList.map(({ method, path }) => `${method} ${path}`).sort());
   });
 
   it.each(routeList)("documents $method $path as $operation, callable with the $scope scope only", (route) => {
@@ -124,7 +120,10 @@ describe("the OpenAPI document", () => {
         const schema = responsesOf(operation)[String(status)]?.content?.["application/problem+json"]?.schema;
         const { type, title } = problemTypes[status as ProblemStatus];
         expect(schema).toEqual({
-          allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { type: { const: type }, title: { const: title }, status: { const: status } } }],
+          allOf: [
+            { $ref: "#/components/schemas/Problem" },
+            { type: "object", properties: { type: { const: type }, title: { const: title }, status: { const: status } } },
+          ],
         });
       }
     }
@@ -137,6 +136,26 @@ describe("the OpenAPI document", () => {
     expect(responsesOf(paths["/users"]?.post ?? { responses: {} })["409"]?.headers?.["Retry-After"]).toMatchObject({ required: false });
   });
 
+  it.each(["replaceUser", "patchUser", "deleteUser"])("allows Retry-After on the 409 of %s (the user changed too often)", (name) => {
+    const { operation } = userOperations.find(({ operation }) => operation.operationId === name)!;
+    expect(responsesOf(operation)["409"]?.headers?.["Retry-After"]).toMatchObject({ required: false });
+    expect(responsesOf(operation)["409"]?.description).toContain("changed too often");
+  });
+
+  it("documents If-Match on GET /users/{userId}, with its 412 and 400", () => {
+    const operation = operationOf("/users/{userId}", "GET")!;
+    expect(operation.parameters).toContainEqual({ $ref: "#/components/parameters/IfMatch" });
+    expect(problemStatusesOf(operation)).toEqual(expect.arrayContaining([400, 412]));
+  });
+
+  it.each([...new Set(routeList.map(({ path }) => path))])("says on %s that any other method gets 405 with the Allow it sends", (path) => {
+    const methods = routeList.filter((route) => route.path === path).map((route) => route.method);
+    expect(paths[path]?.description).toBe(
+      `Any other method gets 405 (a problem document) with \`Allow: ${[...methods, "OPTIONS"].join(", ")}\`, with or without an API key.`,
+    );
+    expect(document.info.description).toContain("a method its resource lacks gets 405 with an `Allow` header");
+  });
+
   it("describes ETag in the form etagOf gives it", () => {
     const validate = schemas.validatorAt("/components/headers/ETag/schema");
     expect([1, 2, 40, Number.MAX_SAFE_INTEGER].map((version) => validate(etagOf(version)))).toEqual([true, true, true, true]);
@@ -144,9 +163,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("uses the given serverUrl as its only server", () => {
-    expect(openApiDocument({ serverUrl: "http://127.0.0.1:3000" }).servers).toEqual([
-      { url: "http://127.0.0.1:3000", description: "This API." },
-    ]);
+    expect(openApiDocument({ serverUrl: "http://127.0.0.1:3000" }).servers).toEqual([{ url: "http://127.0.0.1:3000", description: "This API." }]);
   });
 });
 
@@ -195,6 +212,119 @@ describe("request bodies in the document", () => {
     expect({ zod: UserInput.safeParse(body).success, document: userInput(body) }).toEqual({ zod: valid, document: valid });
   });
 
+  describe("the one email rule, name rule and phone rule", () => {
+    const label = fc.oneof(
+      fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
+      fc.constantFrom("", "-b", "b-", "b".repeat(63), "b".repeat(64), "x_y", "ü", "B-C"),
+    );
+    const local = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_'+.-]{1,66}$/),
+      fc.constantFrom("a".repeat(64), "a".repeat(65), ".a", "a.", "a..b", "o'brien", "a b", ""),
+    );
+    const topLevel = fc.oneof(fc.stringMatching(/^[a-z]{1,65}$/), fc.constantFrom("com", "c0", "c".repeat(63), "c".repeat(64)));
+    const email = fc
+      .tuple(local, fc.array(label, { minLength: 0, maxLength: 4 }), topLevel)
+      .map(([localPart, labels, last]) => `${localPart}@${[...labels, last].join(".")}`);
+    /** Strings of any code points, and the characters the name rule is about, mixed. */
+    const special = fc.constantFrom(
+      "\u0000",
+      "\u0007",
+      "\u007f",
+      "\u0085",
+      "\u202a",
+      "\u202e",
+      "\u2066",
+      "\u2069",
+      "\u200b",
+      "\u200d",
+      "\u3164",
+      "\u0301",
+      "\ufeff",
+      "\ufe0f",
+      "\u00ad",
+      " ",
+      "\u00a0",
+      "\n",
+    );
+    const nameText = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 8 }),
+      fc.array(fc.oneof(special, fc.constantFrom("A", "é", "李", "-", "🙂")), { maxLength: 8 }).map((parts) => parts.join("")),
+      fc.array(special, { minLength: 1, maxLength: 6 }).map((parts) => parts.join("")),
+    );
+    const phone = fc.oneof(fc.stringMatching(/^\+[0-9]{7,16}$/), fc.constantFrom("+0000000000", "+01234567890", "+10000000000"));
+    const padded = (value: string) => value !== value.trim();
+
+    it.each([
+      ["a label ending with a hyphen", "a@b-.com", false],
+      ["a label starting with a hyphen", "a@-b.com", false],
+      ["a label of 64 characters", `a@${"b".repeat(64)}.com`, false],
+      ["a label of 63 characters", `a@${"b".repeat(63)}.com`, true],
+      ["a local part of 65 characters", `${"a".repeat(65)}@example.com`, false],
+      ["a local part of 64 characters", `${"a".repeat(64)}@example.com`, true],
+    ])("judges an email with %s as the API does", (_, address, valid) => {
+      const body = user({ email: address });
+      expect({ zod: UserInput.safeParse(body).success, document: userInput(body) }).toEqual({ zod: valid, document: valid });
+    });
+
+    it.each([
+      ["NUL", "Ada\u0000"],
+      ["BEL", "A\u0007da"],
+      ["a right-to-left override", "Ada\u202E"],
+      ["an isolate", "\u2066Ada\u2069"],
+      ["only a zero-width space", "\u200B"],
+      ["only a Hangul filler", "\u3164"],
+      ["a lone surrogate", "Ada\uD800"],
+    ])("refuses a name with %s, as the API does", (_, name) => {
+      expect({ zod: UserInput.safeParse(user({ name })).success, document: userInput(user({ name })) }).toEqual({ zod: false, document: false });
+    });
+
+    it("refuses the phone +0000000000, as the API does", () => {
+      expect({ zod: UserInput.safeParse(user({ phone: "+0000000000" })).success, document: userInput(user({ phone: "+0000000000" })) }).toEqual({
+        zod: false,
+        document: false,
+      });
+    });
+
+    it("accepts every email the API accepts and refuses every one it refuses (not padded with whitespace)", () => {
+      fc.assert(
+        fc.property(email, (address) => UserInput.safeParse(user({ email: address })).success === userInput(user({ email: address }))),
+        { numRuns: 2000 },
+      );
+    });
+
+    it("accepts every name the API accepts as sent, and refuses every name it refuses", () => {
+      fc.assert(
+        fc.property(nameText, (name) => {
+          const api = UserInput.safeParse(user({ name })).success;
+          const document = userInput(user({ name }));
+          // The documented exception: the API trims what surrounds a name before it checks it.
+          return padded(name) ? api || !document : api === document;
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it("judges every phone as the API does", () => {
+      fc.assert(
+        fc.property(phone, (number) => UserInput.safeParse(user({ phone: number })).success === userInput(user({ phone: number }))),
+        { numRuns: 500 },
+      );
+    });
+
+    it("describes a stored email in a response with the same rule", () => {
+      const validateUser = schemas.validatorAt("/components/schemas/User");
+      const stored = (address: string) => ({
+        userId: "0b6c2f1e-2a8e-4c1e-9d59-5a1f0a3e4b7c",
+        email: address,
+        name: "Ada",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+        version: 1,
+      });
+      expect([validateUser(stored(`${"a".repeat(64)}@${"b".repeat(63)}.com`)), validateUser(stored("a@b-.com"))]).toEqual([true, false]);
+    });
+  });
+
   it.each([
     ["an email", { email: " ada@example.com " }],
     ["a name", { name: ` ${"x".repeat(userLimits.nameMaxLength)} ` }],
@@ -207,9 +337,9 @@ describe("request bodies in the document", () => {
   const userBody = fc.record(
     {
       email: fc.oneof(
-        fc.tuple(fc.stringMatching(/^[A-Za-z0-9._%+'-]{1,30}$/), fc.constantFrom("example.com", "mail.example.org", "example", "x.c0")).map(
-          ([local, domain]) => `${local}@${domain}`,
-        ),
+        fc
+          .tuple(fc.stringMatching(/^[A-Za-z0-9._%+'-]{1,30}$/), fc.constantFrom("example.com", "mail.example.org", "example", "x.c0"))
+          .map(([local, domain]) => `${local}@${domain}`),
         fc.emailAddress(),
         text(0, 20),
       ),
@@ -247,7 +377,10 @@ describe("request bodies in the document", () => {
       attributes: fc.oneof(
         fc.constant(null),
         fc.jsonValue(),
-        fc.dictionary(text(0, userLimits.attributeKeyMaxLength + 1), fc.oneof(text(0, 30), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.jsonValue())),
+        fc.dictionary(
+          text(0, userLimits.attributeKeyMaxLength + 1),
+          fc.oneof(text(0, 30), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.jsonValue()),
+        ),
       ),
       userId: fc.uuid(),
     },
@@ -255,7 +388,10 @@ describe("request bodies in the document", () => {
   );
 
   it("judges every patch as the API's zod schema does", () => {
-    fc.assert(fc.property(patchBody, (candidate) => UserPatch.safeParse(candidate).success === userPatch(candidate)), { numRuns: 500 });
+    fc.assert(
+      fc.property(patchBody, (candidate) => UserPatch.safeParse(candidate).success === userPatch(candidate)),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -43,13 +43,21 @@ describe("responseValidator", () => {
 
   it.each([
     { drift: "a user without its version", exchange: { ...gotUser, body: JSON.stringify(userWithoutVersion) }, error: /must have required property 'version'/ },
-    { drift: "a user with an extra field", exchange: { ...gotUser, body: JSON.stringify({ ...user, role: "admin" }) }, error: /must NOT have additional properties/ },
+    {
+      drift: "a user with an extra field",
+      exchange: { ...gotUser, body: JSON.stringify({ ...user, role: "admin" }) },
+      error: /must NOT have additional properties/,
+    },
     { drift: "a user id that is not a UUID", exchange: { ...gotUser, body: JSON.stringify({ ...user, userId: "42" }) }, error: /must match format "uuid"/ },
     { drift: "a missing ETag", exchange: { ...gotUser, headers: { "content-type": "application/json" } }, error: /required header ETag is missing/ },
     { drift: "a weak ETag", exchange: { ...gotUser, headers: { ...gotUser.headers, etag: 'W/"2"' } }, error: /header ETag/ },
     { drift: "an undocumented status", exchange: { ...gotUser, status: 418 }, error: /status not documented for getUser/ },
     { drift: "an undocumented route", exchange: { ...gotUser, path: "/accounts" }, error: /no operation in the document/ },
-    { drift: "a problem sent as JSON", exchange: { ...notFound, headers: { "content-type": "application/json" } }, error: /content type "application\/json" is not one of application\/problem\+json/ },
+    {
+      drift: "a problem sent as JSON",
+      exchange: { ...notFound, headers: { "content-type": "application/json" } },
+      error: /content type "application\/json" is not one of application\/problem\+json/,
+    },
     { drift: "a problem of another status", exchange: { ...notFound, body: JSON.stringify(problem(400, "Bad.")) }, error: /must be equal to constant/ },
     { drift: "a body on a 204", exchange: { ...gotUser, method: "DELETE", status: 204, headers: {} }, error: /documented without a body/ },
     { drift: "a body that is not JSON", exchange: { ...gotUser, body: "<html>" }, error: /body is not JSON/ },

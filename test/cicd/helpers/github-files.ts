@@ -20,10 +20,7 @@ export const stepSchema = z.looseObject({
 export type Step = z.infer<typeof stepSchema>;
 
 const permissionsSchema = z.union([z.record(z.string(), z.string()), z.string()]);
-const concurrencySchema = z.union([
-  z.string(),
-  z.looseObject({ group: z.string(), "cancel-in-progress": z.union([z.boolean(), z.string()]).optional() }),
-]);
+const concurrencySchema = z.union([z.string(), z.looseObject({ group: z.string(), "cancel-in-progress": z.union([z.boolean(), z.string()]).optional() })]);
 
 export const jobSchema = z.looseObject({
   name: z.string().optional(),
@@ -52,9 +49,7 @@ export type Workflow = z.infer<typeof workflowSchema>;
 export const compositeActionSchema = z.looseObject({
   name: z.string(),
   description: z.string(),
-  inputs: z
-    .record(z.string(), z.looseObject({ description: z.string(), required: z.boolean().optional() }))
-    .optional(),
+  inputs: z.record(z.string(), z.looseObject({ description: z.string(), required: z.boolean().optional() })).optional(),
   outputs: z.record(z.string(), z.looseObject({ description: z.string(), value: z.string() })).optional(),
   runs: z.looseObject({ using: z.literal("composite"), steps: z.array(stepSchema) }),
 });
@@ -95,9 +90,7 @@ export async function loadCompositeAction(name: string): Promise<CompositeAction
 /** The step with this id, or the one that uses this action. */
 export function stepOf(steps: readonly Step[] | undefined, match: { id?: string; uses?: string }): Step {
   const step = (steps ?? []).find(
-    (candidate) =>
-      (match.id !== undefined && candidate.id === match.id) ||
-      (match.uses !== undefined && candidate.uses?.split("@")[0] === match.uses),
+    (candidate) => (match.id !== undefined && candidate.id === match.id) || (match.uses !== undefined && candidate.uses?.split("@")[0] === match.uses),
   );
   if (!step) throw new Error(`no step matching ${JSON.stringify(match)}`);
   return step;
@@ -105,8 +98,6 @@ export function stepOf(steps: readonly Step[] | undefined, match: { id?: string;
 
 export const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : [job.needs].flat());
 
-export const concurrencyOf = (job: Pick<Job, "concurrency">) =>
-  typeof job.concurrency === "string" ? { group: job.concurrency } : job.concurrency;
+export const concurrencyOf = (job: Pick<Job, "concurrency">) => (typeof job.concurrency === "string" ? { group: job.concurrency } : job.concurrency);
 
-export const permissionsOf = (owner: Pick<Job, "permissions">): Record<string, string> =>
-  typeof owner.permissions === "object" ? owner.permissions : {};
+export const permissionsOf = (owner: Pick<Job, "permissions">): Record<string, string> => (typeof owner.permissions === "object" ? owner.permissions : {});

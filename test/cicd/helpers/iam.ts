@@ -10,9 +10,7 @@ import { repoRoot } from "./github-files.js";
  */
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-);
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 
 const templateSchema = z.looseObject({
   Parameters: z.record(z.string(), z.looseObject({ Type: z.string(), Default: z.string().optional() })),
@@ -46,9 +44,7 @@ export function deploy(template: Template, given: Readonly<Record<string, string
     parameters[name] = value;
   }
   const partial: Deployment = { parameters, conditions: {} };
-  const conditions = Object.fromEntries(
-    Object.entries(template.Conditions ?? {}).map(([name, expression]) => [name, resolve(expression, partial) === true]),
-  );
+  const conditions = Object.fromEntries(Object.entries(template.Conditions ?? {}).map(([name, expression]) => [name, resolve(expression, partial) === true]));
   return { parameters, conditions };
 }
 
@@ -66,8 +62,7 @@ function lookup(name: string, deployment: Deployment): string {
   return value ?? resourceArn(name);
 }
 
-const isRecord = (value: Json): value is { [key: string]: Json } =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: Json): value is { [key: string]: Json } => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Resolves `Ref`, `Fn::Sub`, `Fn::If`, `Fn::Equals` and `Fn::GetAtt` throughout a value. */
 export function resolve(value: Json, deployment: Deployment): Json {
@@ -91,7 +86,10 @@ export function resolve(value: Json, deployment: Deployment): Json {
         return resolve(deployment.conditions[condition] ? whenTrue : whenFalse, deployment);
       }
       case "Fn::Equals": {
-        const [left, right] = z.tuple([json, json]).parse(argument).map((side) => resolve(side, deployment));
+        const [left, right] = z
+          .tuple([json, json])
+          .parse(argument)
+          .map((side) => resolve(side, deployment));
         return JSON.stringify(left) === JSON.stringify(right);
       }
       case "Fn::GetAtt":
@@ -139,10 +137,7 @@ export function roleOf(template: Template, deployment: Deployment, logicalId: st
     return { arn, policy: policy?.Type === "AWS::IAM::ManagedPolicy" ? policy : undefined };
   });
   const managedStatements = managed.flatMap(({ policy }) =>
-    policy === undefined
-      ? []
-      : z.looseObject({ PolicyDocument: policyDocumentSchema }).parse(resolve(policy.Properties, deployment))
-          .PolicyDocument.Statement,
+    policy === undefined ? [] : z.looseObject({ PolicyDocument: policyDocumentSchema }).parse(resolve(policy.Properties, deployment)).PolicyDocument.Statement,
   );
   return {
     trust: role.AssumeRolePolicyDocument.Statement,
@@ -186,9 +181,7 @@ function conditionsHold(condition: Statement["Condition"], context: Readonly<Rec
 }
 
 function applies(statement: Statement, request: Request): boolean {
-  const actionMatches = statement.Action.some((pattern) =>
-    wildcardMatches(pattern, request.action, { ignoreCase: true }),
-  );
+  const actionMatches = statement.Action.some((pattern) => wildcardMatches(pattern, request.action, { ignoreCase: true }));
   const resourceMatches =
     statement.Resource === undefined ||
     (request.resource !== undefined && statement.Resource.some((pattern) => wildcardMatches(pattern, request.resource ?? "")));

@@ -40,8 +40,7 @@ export function apiResources(synthesis: StageTemplates) {
     const ownId = new RegExp(`^${definition.id}[0-9A-F]{8}$`);
     const [functionId, fn] = ofType("AWS::Lambda::Function").find(([id]) => ownId.test(id)) ?? [];
     if (!functionId || !fn) throw new Error(`no function for ${definition.id}`);
-    const [aliasId, alias] =
-      ofType("AWS::Lambda::Alias").find(([, candidate]) => render(candidate.Properties?.FunctionName) === `{${functionId}}`) ?? [];
+    const [aliasId, alias] = ofType("AWS::Lambda::Alias").find(([, candidate]) => render(candidate.Properties?.FunctionName) === `{${functionId}}`) ?? [];
     return { definition, functionId, fn, aliasId, alias };
   };
 

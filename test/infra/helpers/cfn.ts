@@ -60,5 +60,4 @@ export function exportsOf(stacks: readonly { id: string; template: Record<string
 }
 
 /** Qualifies the same-stack references of a rendered value with the stack id, as cross-stack ones are. */
-export const qualified = (rendered: string, stackId: string) =>
-  rendered.replace(/\{(?!\w+:)([\w.]+)\}/g, `{${stackId}:$1}`);
+export const qualified = (rendered: string, stackId: string) => rendered.replace(/\{(?!\w+:)([\w.]+)\}/g, `{${stackId}:$1}`);

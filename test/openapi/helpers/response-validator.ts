@@ -21,8 +21,7 @@ const DOCUMENT_ID = "https://users-api.invalid/openapi.json";
 const OPENAPI_KEYWORDS = ["openapi", "info", "servers", "tags", "security", "paths", "components", "webhooks", "jsonSchemaDialect", "externalDocs"];
 
 /** A JSON pointer as a URI fragment (RFC 6901): `/users/{userId}` becomes `~1users~1%7BuserId%7D`. */
-const pointer = (...segments: string[]) =>
-  segments.map((segment) => `/${encodeURIComponent(segment.replaceAll("~", "~0").replaceAll("/", "~1"))}`).join("");
+const pointer = (...segments: string[]) => segments.map((segment) => `/${encodeURIComponent(segment.replaceAll("~", "~0").replaceAll("/", "~1"))}`).join("");
 const isReference = (value: object): value is oas31.ReferenceObject => "$ref" in value;
 
 /**
