@@ -271,6 +271,14 @@ describe.each(stages)("the Api stack of %s", (stage) => {
     }
   });
 
+  it("reserves no concurrency for any function of any stack, so a new account's low quota is never split", async () => {
+    const templates = await synthesized(stage, optionsFor(stage));
+    const stackIds = ["Database", "Secrets", "Alerts", "Api", "Monitoring"] as const;
+    const functions = stackIds.flatMap((id) => Object.entries(templates.resources(id, "AWS::Lambda::Function")));
+    expect(functions.length).toBeGreaterThan(routeList.length);
+    for (const [id, fn] of functions) expect(fn.Properties?.ReservedConcurrentExecutions, id).toBeUndefined();
+  });
+
   it("retains every published function version, so traffic can always shift back", async () => {
     const { ofType, functions } = await api();
     const versions = ofType("AWS::Lambda::Version");
