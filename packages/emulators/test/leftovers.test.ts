@@ -30,18 +30,18 @@ function runScript(script: string, count: number, env: Record<string, string> = 
 describe("leftover emulators", () => {
   it("are found by their command line on the data directory's files, and only those", async () => {
     const dir = `/tmp/users-api-leftovers-${process.pid}`;
-    // Programs whose command lines read as DynamoDB Local's (`python3 -c <sleep> DynamoDBLocal.jar -dbPath <dir>`): one on this
-    // data directory's database, one on another whose path starts the same. (The paths come through the environment, so
-    // the shell's own command line names neither.)
-    const sleeper = `python3 -c 'import time; time.sleep(300)' DynamoDBLocal.jar -dbPath`;
-    const [onThisDirectory, elsewhere] = await runScript(`${sleeper} "$HERE" & echo $!; ${sleeper} "$ELSEWHERE" & echo $!; wait`, 2, {
-      HERE: `${dir}/dynamodb`,
-      ELSEWHERE: `${dir}/dynamodb-copy`,
+    // Programs whose command lines read as DynamoDB Local's (`node -e <sleep> DynamoDBLocal.jar -dbPath <dir>`): one on this
+    // data directory's database, one on another whose path starts the same. Node itself, not a python3 that may be a
+    // version manager's shim, whose own subshells carry the same command line for a moment.
+    const [onThisDirectory, elsewhere] = [`${dir}/dynamodb`, `${dir}/dynamodb-copy`].map((database) => {
+      const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 300_000)", "DynamoDBLocal.jar", "-dbPath", database], { stdio: "ignore" });
+      started.push(sleeper.pid ?? 0);
+      return sleeper.pid;
     });
-    started.push(onThisDirectory ?? 0, elsewhere ?? 0);
 
     const found = leftoverEmulators({ dynamoDbData: `${dir}/dynamodb`, apiKeysBackup: `${dir}/api-keys.json` });
 
+    expect(elsewhere).toBeDefined();
     expect(found).toEqual([{ pid: onThisDirectory, name: "DynamoDB Local" }]);
   });
 
