@@ -1,9 +1,13 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "./helpers/local-api.js";
 import { UsageError } from "@users-api/cli";
 import { parseE2eArgs } from "../src/e2e/args.js";
+import { failedTests, jsonReportArguments, readJsonReport } from "../src/e2e/report.js";
 
 const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
@@ -95,4 +99,47 @@ describe("pnpm test:e2e --url against a running API", () => {
     expect(code, output).toBe(0);
     expect(passedTests(output)).toBe(7);
   }, 240_000);
+
+  describe("with vitest's JSON report, as the rehearsal reads failures", () => {
+    const reportDir = mkdtempSync(path.join(tmpdir(), "users-api-e2e-report-"));
+    afterAll(() => rmSync(reportDir, { recursive: true, force: true }));
+
+    it("names each failed test and why when the read-only key can write", async () => {
+      const file = path.join(reportDir, "portable.json");
+      const { code, output } = await runE2e(["--", "api-keys", ...jsonReportArguments(file)], {
+        E2E_BASE_URL: api.url,
+        E2E_API_KEY: api.keys.full,
+        E2E_READ_ONLY_KEY: api.keys.full,
+      });
+
+      expect(code, output).not.toBe(0);
+      const report = readJsonReport(file);
+      expect(report, output).toBeDefined();
+      const failed = failedTests(report!, repositoryRoot);
+      expect(failed.length).toBeGreaterThan(0);
+      for (const line of failed) expect(line).toMatch(/^tools\/local\/test\/e2e\/portable\/api-keys\.test\.ts > .+: \S/);
+    }, 240_000);
+
+    it("names a file that failed outside its tests", async () => {
+      const file = path.join(reportDir, "smoke.json");
+      const { code, output } = await runE2e(["--url", api.url, "--smoke", "--", ...jsonReportArguments(file)], { E2E_READ_ONLY_KEY: api.keys.full });
+
+      expect(code, output).not.toBe(0);
+      const failed = failedTests(readJsonReport(file)!, repositoryRoot);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(
+        failed.every((line) => /^tools\/local\/test\/e2e\/smoke\/.+\.test\.ts(: | > )/.test(line)),
+        failed.join("\n"),
+      ).toBe(true);
+    }, 240_000);
+
+    it("has no failures to name in a run that passed, and no report for a run that never started", async () => {
+      const file = path.join(reportDir, "passed.json");
+      const { code, output } = await runE2e(["--url", api.url, "--smoke", "--", ...jsonReportArguments(file)], { E2E_READ_ONLY_KEY: api.keys.readOnly });
+
+      expect(code, output).toBe(0);
+      expect(failedTests(readJsonReport(file)!, repositoryRoot)).toEqual([]);
+      expect(readJsonReport(path.join(reportDir, "never-written.json"))).toBeUndefined();
+    }, 240_000);
+  });
 });

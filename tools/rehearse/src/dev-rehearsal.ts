@@ -112,6 +112,7 @@ export async function rehearseDev(options: DevRehearsalOptions): Promise<DevRehe
       clients,
       emulator,
       workDir: path.join(options.workDir, "served"),
+      appDir,
       pnpmKeys,
       pnpmE2e,
       // IoT is not behind the IAM proxy: the stub's DescribeEndpoint goes to the emulator, its MQTT to the broker.

@@ -156,6 +156,7 @@ export async function rehearse(options: RehearsalOptions): Promise<Rehearsal> {
       clients,
       emulator,
       workDir: path.join(options.workDir, "served", stage),
+      appDir,
       pnpmKeys,
       pnpmE2e,
     };

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { authorizer, routeList } from "@users-api/core/api/routes";
+import { failedTests, jsonReportArguments, readJsonReport } from "@users-api/local/e2e/report";
 import type { EmulatorClients } from "../checker/clients.js";
 import type { EmulatorAccess } from "../checker/clients.js";
 import { splitFunctionArn } from "./deployed-functions.js";
@@ -15,6 +15,8 @@ export interface ServedStageCheck {
   readonly clients: EmulatorClients;
   readonly emulator: EmulatorAccess;
   readonly workDir: string;
+  /** The deployed copy of the app, where the commands run (the suite's report names its files from there). */
+  readonly appDir: string;
   /** `pnpm -s keys ...` in the deployed copy, against the emulator. */
   readonly pnpmKeys: Command;
   /** `pnpm -s test:e2e ...` in the deployed copy (the portable suite against a URL). */
@@ -116,10 +118,16 @@ export async function checkServedStage(
     await check.beforeSuite?.(served, apiKey);
     const faultsBeforeSuite = served.faults().length;
     const started = Date.now();
-    const suite = await check.pnpmE2e(["--url", served.url], { E2E_API_KEY: apiKey, E2E_READ_ONLY_KEY: readOnlyKey }).then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
+    const reportFile = path.join(check.workDir, `e2e-report-${Date.now()}.json`);
+    const suite = await check
+      .pnpmE2e(["--url", served.url, "--", ...jsonReportArguments(reportFile)], {
+        E2E_API_KEY: apiKey,
+        E2E_READ_ONLY_KEY: readOnlyKey,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
     const e2eSeconds = (Date.now() - started) / 1000;
     findings.push(
       ...served
@@ -128,7 +136,8 @@ export async function checkServedStage(
         .map((fault) => `${fault.subject}: ${fault.cause}`),
     );
     if (suite !== undefined && findings.length === 0) {
-      const failed = failedTests(suite);
+      const report = readJsonReport(reportFile);
+      const failed = report ? failedTests(report, check.appDir) : [];
       findings.push(`the portable end-to-end suite failed against the served stage: ${failed.join("; ") || suite.split("\n").slice(-5).join(" ")}`);
     }
     if (findings.length > 0) throw new ServedStageFailed(findings);
@@ -146,26 +155,6 @@ export async function checkServedStage(
     await served.stop();
     throw error;
   }
-}
-
-/**
- * Each failed test in a vitest run's output, colored or not, with the first line of why: the summary's
- * `FAIL  <file> > <test>` and the error line after it (at most ten, each cut to 200 characters).
- */
-export function failedTests(output: string): string[] {
-  const lines = stripVTControlCharacters(output).split("\n");
-  const failed: string[] = [];
-  lines.forEach((line, index) => {
-    const name = /^\s*FAIL\s+(.+>.+)$/.exec(line)?.[1]?.trim();
-    if (!name) return;
-    const why =
-      lines
-        .slice(index + 1)
-        .find((next) => next.trim() !== "")
-        ?.trim() ?? "";
-    failed.push(`${name}: ${why}`.slice(0, 200));
-  });
-  return [...new Set(failed)].slice(0, 10);
 }
 
 /** Revokes both keys of a run (a key never made is skipped). */
